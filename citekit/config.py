@@ -1,0 +1,107 @@
+"""Settings, read once by the CLI and passed down explicitly.
+
+Precedence, lowest first: built-in defaults, ``[tool.citekit]`` in ``pyproject.toml``,
+``citekit.toml`` (top-level keys), environment variables, command-line options.
+Nothing here reads settings lazily from the environment later on.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = ["Settings", "load_settings"]
+
+ARXIV_URL = "https://export.arxiv.org/api/query"
+CROSSREF_URL = "https://api.crossref.org"
+ZOTERO_URL = "https://api.zotero.org"
+
+_ENV = {
+    "bib": "CITEKIT_BIB",
+    "cache_dir": "CITEKIT_CACHE_DIR",
+    "arxiv_url": "CITEKIT_ARXIV_URL",
+    "crossref_url": "CITEKIT_CROSSREF_URL",
+    "zotero_url": "CITEKIT_ZOTERO_URL",
+    "mailto": "CITEKIT_MAILTO",
+    "key_pattern": "CITEKIT_KEY_PATTERN",
+    "exports_dir": "CITEKIT_EXPORTS_DIR",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Paths are relative to ``root`` unless absolute."""
+
+    root: Path = Path(".")
+    bib: str = "references.bib"
+    exports_dir: str = "exports"
+    cache_dir: str = ""  # "" = ".citekit" beside the library
+    arxiv_url: str = ARXIV_URL
+    crossref_url: str = CROSSREF_URL
+    zotero_url: str = ZOTERO_URL
+    mailto: str = ""
+    key_pattern: str = "{family}{year}{title}"
+    arxiv_delay: float = 3.0  # seconds between arXiv requests (arXiv's terms: >= 3)
+    timeout: float = 20.0  # seconds for one HTTP request
+
+    @property
+    def bib_path(self) -> Path:
+        return self.root / self.bib
+
+    @property
+    def exports_path(self) -> Path:
+        return self.root / self.exports_dir
+
+    @property
+    def cache_path(self) -> Path:
+        if self.cache_dir:
+            return self.root / self.cache_dir
+        return self.bib_path.parent / ".citekit"
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _from_toml(path: Path, table: str | None) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read settings ({exc}); fix or remove the file") from exc
+    if table is None:
+        return data
+    found = data.get("tool", {}).get(table, {})
+    return found if isinstance(found, dict) else {}
+
+
+def _coerce(values: Mapping[str, Any], origin: str) -> dict[str, Any]:
+    known = {f.name: f.type for f in fields(Settings)}
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        attr = name.replace("-", "_")
+        if attr not in known or attr == "root":
+            continue  # other tools' keys and future settings are not ours to reject
+        default = getattr(Settings(), attr)
+        try:
+            out[attr] = type(default)(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{origin}: setting {name!r} has a bad value {value!r}") from exc
+    return out
+
+
+def load_settings(root: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Settings for the project in ``root`` (default: the working directory)."""
+    root = root or Path(".")
+    env = os.environ if env is None else env
+    merged: dict[str, Any] = {}
+    merged |= _coerce(_from_toml(root / "pyproject.toml", "citekit"), "pyproject.toml")
+    merged |= _coerce(_from_toml(root / "citekit.toml", None), "citekit.toml")
+    merged |= _coerce({k: env[v] for k, v in _ENV.items() if env.get(v)}, "environment")
+    return Settings(root=root, **merged)

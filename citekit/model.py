@@ -1,0 +1,190 @@
+"""The one neutral record every format converts to and from.
+
+Field names follow CSL-JSON variables (``container_title`` is CSL ``container-title``).
+Records are frozen; transforms return new records with :func:`dataclasses.replace`.
+This module is stdlib only and does no I/O.
+
+Text conventions (shared by every reader and writer):
+
+* Text fields hold plain Unicode, never LaTeX. ``{\\"u}`` is ``ü``, ``\\&`` is ``&``.
+* The one piece of markup allowed in text is CSL's ``<span class="nocase">…</span>``
+  for case protection the user asked for explicitly. Case protection that the BibTeX
+  writer would add anyway (a word with a capital after its first letter, such as
+  ``GPT``, ``InstructGPT``, ``RLHF``) is *not* stored: it is implied by the text.
+  See :func:`implied_nocase`.
+* Empty string means "absent" for text; ``None`` for dates; ``()`` for tuples.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+__all__ = [
+    "CSL_TYPES",
+    "Date",
+    "Name",
+    "Record",
+    "implied_nocase",
+    "plain_text",
+]
+
+#: CSL types citekit produces and understands.
+CSL_TYPES = frozenset(
+    {
+        "article",  # preprints (arXiv)
+        "article-journal",
+        "paper-conference",
+        "chapter",
+        "book",
+        "report",
+        "thesis",
+        "webpage",
+        "post-weblog",
+        "software",
+        "dataset",
+        "manuscript",
+        "document",
+        "speech",
+        "patent",
+        "entry-encyclopedia",
+        "standard",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A person (family/given/particle/suffix) or an organisation (``literal``)."""
+
+    family: str = ""
+    given: str = ""
+    particle: str = ""  # CSL non-dropping-particle: "von" in "von Werra"
+    suffix: str = ""  # "Jr.", "III"
+    literal: str = ""  # organisations, or names that must not be split ("OpenAI")
+
+    @property
+    def is_literal(self) -> bool:
+        return bool(self.literal)
+
+    def display(self) -> str:
+        """``Given particle Family, Suffix`` or the literal; for messages and matching."""
+        if self.literal:
+            return self.literal
+        parts = [self.given, self.particle, self.family]
+        text = " ".join(p for p in parts if p)
+        return f"{text}, {self.suffix}" if self.suffix else text
+
+
+@dataclass(frozen=True, slots=True)
+class Date:
+    """A partial date. ``literal`` holds what could not be read as numbers (``undated``)."""
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    literal: str = ""
+
+    def iso(self) -> str:
+        """``2020``, ``2020-05`` or ``2020-05-28``; the literal when there is no year."""
+        if self.year is None:
+            return self.literal
+        out = f"{self.year:04d}"
+        if self.month:
+            out += f"-{self.month:02d}"
+            if self.day:
+                out += f"-{self.day:02d}"
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One bibliographic item, in CSL terms.
+
+    ``key`` is the citation key ("" until one is assigned). ``extra`` keeps fields citekit
+    does not model, as ``(bibtex_field_name, raw_value)`` pairs in their original order,
+    so a load/save cycle loses nothing. ``entry_type`` remembers the BibTeX entry type it
+    was read from (``""`` for records from a source) so an unusual type survives.
+    """
+
+    key: str = ""
+    type: str = "article-journal"
+    title: str = ""
+    author: tuple[Name, ...] = ()
+    editor: tuple[Name, ...] = ()
+    issued: Date | None = None
+    container_title: str = ""  # journal, proceedings or blog name
+    collection_title: str = ""  # series ("K-CAP '09")
+    volume: str = ""
+    issue: str = ""
+    page: str = ""  # "1877-1901" (CSL hyphen; BibTeX writer emits "--")
+    number: str = ""  # report number; arXiv id for preprints in CSL
+    publisher: str = ""  # also institution for reports, school for theses
+    publisher_place: str = ""
+    event_title: str = ""
+    genre: str = ""  # "preprint", "Technical report"
+    doi: str = ""  # lower-case-insensitive, without "https://doi.org/"
+    url: str = ""
+    isbn: str = ""
+    issn: str = ""
+    arxiv_id: str = ""  # without version: "2005.14165", "hep-th/9901001"
+    arxiv_version: str = ""  # "v4" when the input named one
+    arxiv_class: str = ""  # primary category: "cs.CL"
+    accessed: Date | None = None
+    language: str = ""
+    abstract: str = ""
+    note: str = ""
+    keywords: tuple[str, ...] = ()
+    collections: tuple[str, ...] = ()  # "LLM Hub/GPT series": "/" nests
+    entry_type: str = ""
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    def with_(self, **changes: Any) -> Record:
+        """A copy with ``changes`` applied (``dataclasses.replace`` under a short name)."""
+        return replace(self, **changes)
+
+    def extra_get(self, name: str) -> str | None:
+        """The raw value of an unmodelled field, by case-insensitive name."""
+        low = name.lower()
+        for k, v in self.extra:
+            if k.lower() == low:
+                return v
+        return None
+
+    @property
+    def is_stub(self) -> bool:
+        """True when the record names an identifier but carries no title yet."""
+        return not self.title and bool(self.doi or self.arxiv_id or self.url)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Non-empty fields as plain data (for reports and debugging)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in ("", (), None):
+                continue
+            out[f.name] = value
+        return out
+
+
+_NOCASE_RE = re.compile(r'<span class="nocase">(.*?)</span>', re.DOTALL)
+_TOKEN_RE = re.compile(r"[^\W_]+")
+
+
+def plain_text(text: str) -> str:
+    """``text`` with the nocase markup removed (for matching, keys and plain formats)."""
+    return _NOCASE_RE.sub(r"\1", text)
+
+
+def implied_nocase(word: str) -> bool:
+    """Whether a token carries case beyond its first character (``GPT``, ``iPhone``, ``3D``).
+
+    Such tokens are case-protected by every writer without being stored as markup.
+    """
+    return any(ch.isupper() for ch in word[1:])
+
+
+def implied_tokens(text: str) -> list[tuple[int, int]]:
+    """Spans ``(start, end)`` of the alphanumeric tokens in ``text`` that :func:`implied_nocase`."""
+    return [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text) if implied_nocase(m.group())]
