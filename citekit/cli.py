@@ -119,3 +119,23 @@ def cli(ctx: click.Context, bib: str | None, debug: bool) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
     cli.main(args=list(argv) if argv is not None else None, prog_name="citekit")
+
+
+@cli.group()
+def export() -> None:
+    """Write the library in another format (bibtex, biblatex, csl, zotero, ris, all)."""
+
+
+# --- library commands: check, export bibtex / biblatex (library core) ---------------------
+
+
+# --- resolution commands: resolve, add, build ---------------------------------------------
+
+
+# --- export commands: export csl / zotero / ris / all, format -----------------------------
+
+
+# --- zotero sync -----------------------------------------------------------------------------
+
+
+# --- import-md -------------------------------------------------------------------------------
