@@ -8,6 +8,7 @@
     │   ├── NotFound             the source answered: no such record
     │   ├── RateLimited          429 / Retry-After that outlasted our retries
     │   └── SourceUnavailable    timeouts, 5xx, refused connections, garbage bodies
+    │       └── NotCached        --offline and the answer is not in the cache
     ├── LibraryError             references.bib cannot be read or written (file and line)
     ├── SyncError                Zotero sync failed
     │   └── ConflictError        a field changed both in Zotero and in the .bib
@@ -26,6 +27,7 @@ __all__ = [
     "ConflictError",
     "IdentifierError",
     "LibraryError",
+    "NotCached",
     "NotFound",
     "RateLimited",
     "SourceError",
@@ -85,6 +87,10 @@ class RateLimited(SourceError):
 
 class SourceUnavailable(SourceError):
     """Timeouts, refused connections, 5xx answers, truncated or unparseable bodies."""
+
+
+class NotCached(SourceUnavailable):
+    """Offline mode and the cache holds no answer: nothing was sent."""
 
 
 class LibraryError(CitekitError):
