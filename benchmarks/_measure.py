@@ -1,0 +1,99 @@
+"""Shared helpers of the benchmark scripts: run a child process, take medians, print tables.
+
+Whole-process timing: wall clock around the child, peak memory from ``os.wait4``'s rusage
+of that one child (``ru_maxrss``, KiB on Linux), so nothing else on the machine and no
+earlier child is mixed in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+BENCH_DATA = SHARED / "bench-data"
+SCHEMA_DIR = SHARED / "schema"
+
+# "Entries" as in shared/bench-data/PROVENANCE.md: @type{key, blocks other than
+# @string/@comment/@preamble, at the start of a line.
+_ENTRY = re.compile(r"^[ \t]*@(?!(?:string|comment|preamble)\b)[A-Za-z]+[ \t]*[{(]", re.M | re.I)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished child: wall seconds, peak resident memory in MiB, exit code, stderr tail."""
+
+    wall: float
+    rss_mib: float
+    rc: int
+    stderr: str
+
+
+def run(argv: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """Run ``argv`` to completion; stdout is discarded, stderr kept (its last 2 kB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        list(argv),
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stderr is not None
+    err = proc.stderr.read()  # drain first, so a chatty child cannot block on a full pipe
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stderr.close()
+    tail = err[-2000:].decode("utf-8", "replace")
+    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, tail)
+
+
+def count_bib_entries(text: str) -> int:
+    """Entries in BibTeX text (PROVENANCE.md's definition)."""
+    return len(_ENTRY.findall(text))
+
+
+def median(values: Sequence[float]) -> float:
+    """The median, or NaN for no values."""
+    return statistics.median(values) if values else float("nan")
+
+
+def paired_ratio(mine: Sequence[float], theirs: Sequence[float]) -> float:
+    """Median of per-round ratios mine[i]/theirs[i]: drift between rounds cancels."""
+    pairs = [a / b for a, b in zip(mine, theirs, strict=False) if b > 0]
+    return median(pairs)
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    """A number for a table; "–" for missing."""
+    if value is None or value != value:  # NaN
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A GitHub markdown table; columns after the first are right-aligned."""
+    align = ["---"] + ["---:"] * (len(headers) - 1)
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def csl_validator() -> object:
+    """A jsonschema Draft7 validator for shared/schema/csl-data.json, fully offline."""
+    import json
+
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+
+    data = json.loads((SCHEMA_DIR / "csl-data.json").read_text(encoding="utf-8"))
+    registry: Registry = Registry().with_resources([(data["$id"], Resource.from_contents(data))])
+    return Draft7Validator(data, registry=registry)
