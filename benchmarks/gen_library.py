@@ -35,7 +35,7 @@ FAMILY = _words(
     "Ivanova Yılmaz Okafor Tanaka Cohen Schmidt Fernández Østergaard Sánchez Brown Zhang "
     "Li Wang Chen Patel Haddad Nielsen O'Brien Jørgensen Lefèvre Wójcik Çelik Ðorđević"
 )
-LATEX_FAMILY = _words(
+LATEX_FAMILY = (
     'M{\\"u}ller',
     "Garc{\\'\\i}a",
     "{\\v{S}}koda",
