@@ -1,0 +1,410 @@
+"""arXiv: batched ``id_list`` fetches and title searches, plus a pure parse into Record.
+
+The only module importing ``arxiv`` (and its transport, ``requests``).
+
+Politeness: one ``arxiv.Client`` per source with ``page_size=100``; up to 100 ids per
+request; one request at a time, at least ``Settings.arxiv_delay`` (>= 3 s) apart, measured
+on an injected clock with an injected sleep. The library's own delay and retries are
+switched off (``delay_seconds=0, num_retries=0``) because they use the real clock; this
+module retries itself (bounded, exponential backoff with jitter, see ``http.py``).
+
+Raw payloads: the cache stores, per id, the source-level data of the ``arxiv.Result``
+as JSON (see :func:`result_payload`); :func:`parse_entry` turns it into a Record, so a
+parser fix applies to cached data. Missing ids are remembered for a day (``TTL_NEGATIVE``).
+
+Why the client gets our own ``requests`` session (``_FeedSession``): the library parses
+with lxml in recover mode and hides the feed header, so a truncated body would come back
+as an entry with fewer authors, and an HTML error page with status 200 as "no such
+paper". The session checks every body strictly before the library sees it, applies
+``Settings.timeout`` (the library sets none), and reads the 400 error feed's message.
+
+Record conventions (documented choices):
+
+* ``doi``: the authors' own DOI (the published version's) when arXiv lists one, else
+  arXiv's DataCite DOI ``10.48550/arXiv.<id>``; test with ``identifiers.is_arxiv_doi``.
+* ``note``: the authors' ``journal_ref`` verbatim, when present.
+* ``issued``: the v1 date (``published``); ``arxiv_version`` only when the input named
+  one; ``type="article"``, ``genre="preprint"``, ``publisher="arXiv"``, ``number=<id>``.
+* An id arXiv rejects as malformed (its 400 error feed) comes back as
+  ``NotFound(status=400)`` whose message says the id is invalid.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import arxiv
+import requests
+
+from ..config import Settings
+from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavailable
+from ..identifiers import arxiv_doi, parse_arxiv_id
+from ..model import Date, Name, Record
+from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
+from .http import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
+
+__all__ = ["ArxivSource", "parse_entry", "result_payload", "split_name"]
+
+SOURCE = "arxiv"
+BATCH = 100
+_ATOM = "{http://www.w3.org/2005/Atom}"
+_OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+_BAD_ID_RE = re.compile(r"incorrect id format for (\S+)")
+_PARTICLES = {"de", "da", "del", "della", "der", "di", "dos", "du", "la", "le", "van", "von"}
+_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+
+
+class _Problem(Exception):
+    """A failed try: ``error(label)`` is what the caller reports once retries run out."""
+
+    status: int | None = None
+    retry_after: float | None = None
+    retryable = True
+
+    def error(self, label: str) -> SourceError:
+        return SourceUnavailable(SOURCE, label, f"{self}; try again later", self.status)
+
+
+class _BadFeed(_Problem):
+    """The body is not a complete Atom feed, or is arXiv's empty-page quirk."""
+
+
+class _Transport(_Problem):
+    """No usable HTTP answer: refused, dropped, timed out, cut short."""
+
+
+class _Status(_Problem):
+    """A non-200 answer other than the 400 error feed."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.retry_after = retry_after
+        self.retryable = status in RETRYABLE_STATUS
+
+    def error(self, label: str) -> SourceError:
+        if self.status == 429:
+            message = "rate limited (HTTP 429); wait a few minutes and run again"
+            return RateLimited(SOURCE, label, message, 429, self.retry_after)
+        return SourceUnavailable(SOURCE, label, f"HTTP {self.status}; try again later", self.status)
+
+
+class _RejectedIds(Exception):
+    """arXiv's 400 error feed: ``ids`` are malformed in arXiv's eyes."""
+
+    def __init__(self, ids: list[str], message: str) -> None:
+        super().__init__(message)
+        self.ids = ids
+        self.message = message
+
+
+class _FeedSession(requests.Session):
+    """A session that applies a timeout and checks each answer before arxiv parses it."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("timeout", self.timeout)
+        response = super().request(method, url, *args, **kwargs)
+        _check(response)
+        return response
+
+
+def _check(response: requests.Response) -> None:
+    if response.status_code == 400:
+        raise _rejected(response.content)
+    if response.status_code != 200:
+        wait = parse_retry_after(response.headers.get("Retry-After"))
+        raise _Status(response.status_code, wait)
+    try:
+        root = ET.fromstring(response.content)
+    except ET.ParseError as exc:
+        raise _BadFeed(f"unreadable answer ({exc})") from exc
+    total = root.findtext(f"{_OPENSEARCH}totalResults")
+    if root.tag != f"{_ATOM}feed" or total is None or not total.strip().isdigit():
+        raise _BadFeed("the answer is not an arXiv Atom feed")
+    entries = root.findall(f"{_ATOM}entry")
+    if int(total) > 0 and not entries:
+        raise _BadFeed("arXiv sent an empty page")
+
+
+def _rejected(content: bytes) -> Exception:
+    try:
+        root = ET.fromstring(content)
+    except ET.ParseError:
+        return _Status(400, None)
+    summaries = [e.findtext(f"{_ATOM}summary") or "" for e in root.iter(f"{_ATOM}entry")]
+    ids = [m.group(1) for s in summaries for m in [_BAD_ID_RE.search(s)] if m]
+    return _RejectedIds(ids, "; ".join(s for s in summaries if s) or "HTTP 400")
+
+
+class ArxivSource:
+    """Fetches arXiv records by id (batched) and searches titles; see the module docstring."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        cache: Cache,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.requests_made = 0
+        self._sleep = sleep
+        self._clock = clock
+        self._retry = retry or RetryPolicy()
+        self._delay = max(settings.arxiv_delay, 3.0)
+        self._last: float | None = None
+        self._client: Any = None
+
+    # -- public ----------------------------------------------------------------------
+    def fetch(self, ids: Sequence[str]) -> dict[str, Record | SourceError]:
+        """One result per requested id (as given); up to 100 ids per request."""
+        out: dict[str, Record | SourceError] = {}
+        keys: dict[str, str] = {}  # given → "id" or "idvN"
+        for given in ids:
+            found = parse_arxiv_id(given)
+            if found is None:
+                out[given] = NotFound(SOURCE, given, _invalid_message(given), status=400)
+            else:
+                keys[given] = found.value + found.version
+        answers = self._answers(list(dict.fromkeys(keys.values())))
+        for given, key in keys.items():
+            out[given] = answers[key]
+        return out
+
+    def search(self, title: str, author: str = "", max_results: int = 5) -> list[Record]:
+        """Up to ``max_results`` arXiv records whose title (and author) match the query."""
+        query = _search_query(title, author)
+        request = f"{query}|{max_results}"
+        cached = self.cache.get("arxiv-search", request, TTL_SEARCH)
+        if cached is None:
+            if self.cache.offline:
+                raise NotCached(SOURCE, title, "search not cached; run again without --offline")
+            search = arxiv.Search(query=query, max_results=max_results)
+            results = self._run(search, title)
+            cached = json.dumps([result_payload(r) for r in results]).encode()
+            self.cache.put("arxiv-search", request, cached)
+        return [parse_entry(p) for p in json.loads(cached)]
+
+    # -- batching and cache ------------------------------------------------------------
+    def _answers(self, keys: list[str]) -> dict[str, Record | SourceError]:
+        answers: dict[str, Record | SourceError] = {}
+        todo: list[str] = []
+        for key in keys:
+            known = self._from_cache(key)
+            if known is not None:
+                answers[key] = known
+            elif self.cache.offline:
+                answers[key] = NotCached(SOURCE, key, "not in the cache; run without --offline")
+            else:
+                todo.append(key)
+        for start in range(0, len(todo), BATCH):
+            answers |= self._fetch_batch(todo[start : start + BATCH])
+        return answers
+
+    def _from_cache(self, key: str) -> Record | SourceError | None:
+        payload = self.cache.get(SOURCE, key, TTL_METADATA)
+        if payload is not None:
+            return parse_entry(json.loads(payload), version=_version_of(key))
+        if self.cache.get("arxiv-missing", key, TTL_NEGATIVE) is not None:
+            return NotFound(SOURCE, key, "arXiv has no such paper; check the id")
+        return None
+
+    def _fetch_batch(self, keys: list[str]) -> dict[str, Record | SourceError]:
+        answers: dict[str, Record | SourceError] = {}
+        asked_again = False
+        while keys:
+            try:
+                search = arxiv.Search(id_list=keys, max_results=len(keys))
+                results = self._run(search, ",".join(keys))
+            except _RejectedIds as exc:
+                rejected = [k for k in keys if k in exc.ids] or keys
+                for key in rejected:
+                    answers[key] = NotFound(SOURCE, key, _invalid_message(key, exc.message), 400)
+                keys = [k for k in keys if k not in rejected]
+                continue
+            except SourceError as exc:
+                return answers | {k: _for_key(exc, k) for k in keys}
+            if not results and not asked_again:
+                # arXiv sometimes answers a good id_list with an empty feed: ask once more
+                # before calling every id in the batch missing.
+                asked_again = True
+                continue
+            return answers | self._store(keys, results)
+        return answers
+
+    def _store(self, keys: list[str], results: list[Any]) -> dict[str, Record | SourceError]:
+        by_key = _index(result_payload(r) for r in results)
+        answers: dict[str, Record | SourceError] = {}
+        for key in keys:
+            payload = by_key.get(key)
+            if payload is None:
+                self.cache.put("arxiv-missing", key, b"1")
+                answers[key] = NotFound(SOURCE, key, "arXiv has no such paper; check the id")
+                continue
+            self.cache.put(SOURCE, key, json.dumps(payload, ensure_ascii=False).encode())
+            answers[key] = parse_entry(payload, version=_version_of(key))
+        return answers
+
+    # -- one polite request, retried -------------------------------------------------------
+    def _run(self, search: Any, label: str) -> list[Any]:
+        problem: _Problem = _Transport("no request made")
+        for attempt in range(self._retry.attempts):
+            if attempt:
+                self._sleep(self._retry.wait_for(attempt - 1, problem.retry_after))
+            try:
+                return self._request(search)
+            except _Problem as exc:
+                problem = exc
+                too_long = (exc.retry_after or 0.0) > self._retry.max_retry_after
+                if not exc.retryable or too_long:
+                    break
+        raise problem.error(label)
+
+    def _request(self, search: Any) -> list[Any]:
+        self._wait_turn()
+        self.requests_made += 1
+        try:
+            return list(self._arxiv_client().results(search))
+        except requests.Timeout:
+            raise _Transport(f"no answer within {self.settings.timeout:g} s") from None
+        except (requests.RequestException, arxiv.ArxivError) as exc:
+            raise _Transport(f"connection failed ({type(exc).__name__})") from None
+        finally:
+            self._last = self._clock()
+
+    def _wait_turn(self) -> None:
+        if self._last is not None:
+            wait = self._last + self._delay - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+
+    def _arxiv_client(self) -> Any:
+        if self._client is None:
+            client = arxiv.Client(page_size=BATCH, delay_seconds=0, num_retries=0)
+            client.query_url_format = self.settings.arxiv_url + "?{}"
+            client._session = _FeedSession(self.settings.timeout)  # see module docstring
+            self._client = client
+        return self._client
+
+
+def _index(payloads: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Payloads by ``idvN``, and by bare id for the latest version among them."""
+    by_key: dict[str, dict[str, Any]] = {}
+    newest: dict[str, int] = {}
+    for payload in payloads:
+        found = parse_arxiv_id(str(payload["id"]))
+        if found is None:
+            continue
+        by_key[found.value + found.version] = payload
+        number = int(found.version[1:] or 0)
+        if number >= newest.get(found.value, -1):
+            newest[found.value] = number
+            by_key[found.value] = payload
+    return by_key
+
+
+# -- errors ------------------------------------------------------------------------------
+def _for_key(exc: SourceError, key: str) -> SourceError:
+    """The batch's error, re-addressed to one id (same type, status and reason)."""
+    if isinstance(exc, RateLimited):
+        return RateLimited(SOURCE, key, exc.message, exc.status, exc.retry_after)
+    return type(exc)(SOURCE, key, exc.message, exc.status)
+
+
+def _invalid_message(key: str, detail: str = "") -> str:
+    said = f" (arXiv: {detail})" if detail else ""
+    return f"not a valid arXiv id{said}; use e.g. 2005.14165 or hep-th/9901001"
+
+
+# -- pure parts ----------------------------------------------------------------------------
+def _version_of(key: str) -> str:
+    found = parse_arxiv_id(key)
+    return found.version if found else ""
+
+
+def _search_query(title: str, author: str) -> str:
+    words = re.sub(r"[^\w\s-]", " ", title).split()
+    query = 'ti:"' + " ".join(words) + '"'
+    family = re.sub(r"[^\w\s-]", " ", author).split()
+    return f"{query} AND au:{family[-1]}" if family else query
+
+
+def result_payload(result: Any) -> dict[str, Any]:
+    """The source-level data of an ``arxiv.Result`` as plain JSON-able data (the raw payload)."""
+    return {
+        "id": result.get_short_id(),
+        "entry_id": result.entry_id,
+        "title": result.title,
+        "authors": [a.name for a in result.authors],
+        "summary": result.summary,
+        "published": result.published.isoformat(),
+        "updated": result.updated.isoformat(),
+        "doi": result.doi or "",
+        "journal_ref": result.journal_ref or "",
+        "primary_category": result.primary_category,
+        "categories": list(result.categories),
+        "comment": result.comment or "",
+        "links": [{"href": ln.href, "title": ln.title or "", "rel": ln.rel} for ln in result.links],
+    }
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def split_name(name: str) -> Name:
+    """``"Peter H. N. de With"`` → given ``Peter H. N.``, particle ``de``, family ``With``."""
+    tokens = _squash(name.replace(",", " , ")).split()
+    suffix = ""
+    if len(tokens) > 2 and tokens[-1].lower() in _SUFFIXES:
+        suffix = tokens.pop()
+    tokens = [t for t in tokens if t != ","]
+    if len(tokens) < 2:
+        return Name(literal=" ".join(tokens))
+    family = tokens.pop()
+    particle: list[str] = []
+    while len(tokens) > 1 and tokens[-1].lower() in _PARTICLES:
+        particle.insert(0, tokens.pop())
+    return Name(family=family, given=" ".join(tokens), particle=" ".join(particle), suffix=suffix)
+
+
+def _date(iso: str) -> Date | None:
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso)
+    if not match:
+        return None
+    return Date(int(match[1]), int(match[2]), int(match[3]))
+
+
+def parse_entry(payload: dict[str, Any], *, version: str = "") -> Record:
+    """A Record from one raw payload (pure); ``version`` when the input named one."""
+    found = parse_arxiv_id(str(payload["id"]))
+    arxiv_id = found.value if found else str(payload["id"])
+    own_doi = str(payload.get("doi") or "").strip().lower()
+    return Record(
+        type="article",
+        genre="preprint",
+        title=_squash(str(payload.get("title", ""))),
+        author=tuple(split_name(n) for n in payload.get("authors", [])),
+        issued=_date(str(payload.get("published", ""))),
+        abstract=_squash(str(payload.get("summary", ""))),
+        publisher="arXiv",
+        number=arxiv_id,
+        doi=own_doi or arxiv_doi(arxiv_id),
+        url=f"https://arxiv.org/abs/{arxiv_id}{version}",
+        arxiv_id=arxiv_id,
+        arxiv_version=version,
+        arxiv_class=str(payload.get("primary_category", "")),
+        note=_squash(str(payload.get("journal_ref") or "")),
+    )

@@ -1,0 +1,62 @@
+"""Retry policy shared by the sources: bounded attempts, exponential backoff with jitter.
+
+Pure arithmetic; the sources own the sleeping (an injected ``sleep``) so tests run on a
+fake clock. No third-party imports.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+__all__ = ["RETRYABLE_STATUS", "RetryPolicy", "parse_retry_after"]
+
+#: Answers worth asking again: rate limits and transient server trouble.
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how long to retry one request.
+
+    ``attempts`` counts every try (first one included). Waits grow as
+    ``base * 2**retry`` up to ``cap``, each drawn uniformly from its upper half ("equal
+    jitter"), so a crowd of clients does not retry in step. A ``Retry-After`` longer
+    than ``max_retry_after`` is not waited out: the item fails as rate-limited instead.
+    """
+
+    attempts: int = 4
+    base: float = 1.0
+    cap: float = 30.0
+    max_retry_after: float = 60.0
+
+    def backoff(self, retry: int, rng: random.Random | None = None) -> float:
+        """Seconds to wait before retry number ``retry`` (0 for the first retry)."""
+        ceiling = min(self.cap, self.base * (2.0**retry))
+        draw = (rng or random).random()
+        return ceiling / 2 + draw * ceiling / 2
+
+    def wait_for(self, retry: int, retry_after: float | None) -> float:
+        """The wait before retry ``retry``: ``Retry-After`` when given, else backoff."""
+        if retry_after is not None:
+            return max(retry_after, 0.0)
+        return self.backoff(retry)
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return max(float(text), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    current = time.time() if now is None else now
+    return max(when.timestamp() - current, 0.0)
