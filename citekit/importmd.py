@@ -18,13 +18,17 @@ What a link becomes is decided in :mod:`citekit.linkkinds`; merging into a libra
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from .errors import CitekitError
+from .importplan import ImportPlan, Placed, collection_name, heading_matches, plan_import
 from .linkkinds import Link
 from .mdscan import Unit, UnitBuilder, hit_context, hit_title, html_attr, html_unit
+from .model import Record
 
-__all__ = ["Document", "Found", "scan_markdown"]
+__all__ = ["Document", "Found", "plan_document", "scan_markdown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,33 @@ def scan_markdown(text: str) -> Document:
     walker = _Walker(title)
     walker.walk(tokens)
     return Document(title, tuple(walker.found), tuple(walker.headings))
+
+
+def plan_document(
+    text: str,
+    existing: Sequence[Record],
+    *,
+    stem: str,
+    assign: Callable[[tuple[Record, ...], set[str]], Iterable[Record]],
+    root: str | None = None,
+    section: str | None = None,
+) -> ImportPlan:
+    """What importing the Markdown ``text`` into ``existing`` would do.
+
+    The collection root is ``root`` when given ("" for none), else the document's title
+    H1, else ``stem`` (the file name without suffix). ``section`` keeps only the links
+    under a matching heading (see :func:`citekit.importplan.heading_matches`).
+    """
+    document = scan_markdown(text)
+    base = root if root is not None else (document.title or stem)
+    found = list(document.found)
+    if section is not None:
+        if not any(heading_matches(section, path) for path in document.headings):
+            names = "; ".join(p[-1] for p in document.headings if p)
+            raise CitekitError(f"no heading matches {section!r}; headings are: {names}")
+        found = [f for f in found if heading_matches(section, f.path)]
+    placed = [Placed(f.link, f.line, collection_name(base, f.path)) for f in found]
+    return plan_import(existing, placed, assign)
 
 
 def _title_heading(tokens: list[Any]) -> str:
