@@ -124,6 +124,7 @@ _FIELDS: tuple[tuple[str, str, str], ...] = (
     ("url", "url", "URL"),
     ("language", "language", "Language"),
 )
+_RICH_ATTRS = frozenset({"title", "container_title", "collection_title", "event_title"})
 # Base fields that are spelt differently but mean the same thing, tried in order.
 _ALIASES = {
     "series": ("series", "seriesTitle"),
@@ -234,7 +235,10 @@ def _field_values(
     for attr, base, label in _FIELDS:
         if base == "number" and itype == "preprint" and record.arxiv_id:
             continue  # archiveID carries the arXiv id
-        text = plain_text(getattr(record, attr))
+        text = getattr(record, attr)
+        # Zotero keeps <span class="nocase"> as rich text in titles; elsewhere it is noise.
+        if attr not in _RICH_ATTRS and "<" in text:
+            text = plain_text(text)
         _place(values, extra, allowed, base, label, text)
     if record.issued is not None:
         _place(values, extra, allowed, "date", "Issued", record.issued.iso())

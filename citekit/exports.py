@@ -1,0 +1,95 @@
+"""Every derived file of ``exports/``, built from the records alone (no network).
+
+``citekit build`` and ``citekit export all`` call :func:`write_all`. Every file goes
+through :func:`citekit.fileio.write_atomic`, so a build whose inputs did not change
+rewrites nothing and leaves mtimes alone. Each file's text is a pure function of the
+records, which is what lets a test compare the committed ``exports/`` byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from .fileio import write_atomic
+from .model import Record
+from .writers.csljson import format_csljson
+from .writers.ris import format_ris
+from .writers.zotero import collection_key, collection_paths, record_to_item
+from .writers.zotero_rdf import format_zotero_rdf
+
+__all__ = [
+    "CSL_JSON",
+    "RIS",
+    "ZOTERO_ITEMS",
+    "ZOTERO_RDF",
+    "export_files",
+    "format_zotero_items",
+    "write_all",
+]
+
+#: Paths of the exports, relative to the exports directory.
+CSL_JSON = Path("references.json")
+ZOTERO_RDF = Path("zotero/library.rdf")
+ZOTERO_ITEMS = Path("zotero/items.json")
+RIS = Path("references.ris")
+BIBLATEX = Path("references-biblatex.bib")
+
+
+def format_zotero_items(records: Sequence[Record]) -> str:
+    """``items.json``: the collections and items as Zotero Web API JSON.
+
+    ``{"collections": [{"key", "name", "parentCollection"}], "items": [item, ...]}``.
+    Collection keys are stable keys derived from the path (:func:`collection_key`), so
+    an item's ``collections`` can be read against the list; sync assigns its own keys.
+    """
+    paths = collection_paths(records)
+    keys = {path: collection_key(path) for path in paths}
+    collections: list[dict[str, Any]] = []
+    for path in paths:
+        parent = path.rpartition("/")[0]
+        collections.append(
+            {
+                "key": keys[path],
+                "name": path.rpartition("/")[2],
+                "parentCollection": keys[parent] if parent else False,
+            }
+        )
+    items = [record_to_item(r, keys) for r in records]
+    data = {"collections": collections, "items": items}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _biblatex_writer() -> Callable[[Sequence[Record]], str] | None:
+    """The BibLaTeX writer of ``writers/bibtex.py`` when the library core provides one."""
+    try:
+        from .writers.bibtex import format_biblatex
+    except ImportError:
+        return None
+    return format_biblatex
+
+
+def export_files(records: Sequence[Record]) -> dict[Path, str]:
+    """Relative path → text of every export, in a fixed order."""
+    files = {
+        CSL_JSON: format_csljson(records),
+        ZOTERO_RDF: format_zotero_rdf(records),
+        ZOTERO_ITEMS: format_zotero_items(records),
+        RIS: format_ris(records),
+    }
+    biblatex = _biblatex_writer()
+    if biblatex is not None:
+        files[BIBLATEX] = biblatex(records)
+    return files
+
+
+def write_all(records: Sequence[Record], exports_dir: Path) -> list[Path]:
+    """Write every export under ``exports_dir``; return the files whose bytes changed."""
+    changed = []
+    for relative, text in export_files(records).items():
+        path = Path(exports_dir) / relative
+        if write_atomic(path, text):
+            changed.append(path)
+    return changed
