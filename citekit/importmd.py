@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from .errors import CitekitError
@@ -28,7 +29,7 @@ from .linkkinds import Link
 from .mdscan import Unit, UnitBuilder, hit_context, hit_title, html_attr, html_unit
 from .model import Record
 
-__all__ = ["Document", "Found", "plan_document", "scan_markdown"]
+__all__ = ["Document", "Found", "import_file", "plan_document", "scan_markdown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,3 +269,39 @@ def _claim(pending: list[_Row], url: str) -> tuple[str, str, list[tuple[str, int
             return _row_text(row), note, orphans
     orphans = [(_row_text(r), r.line) for r in pending[:-1]]
     return _row_text(pending[-1]), "", orphans
+
+
+def import_file(
+    source: Path,
+    bib: Path,
+    *,
+    key_pattern: str,
+    root: str | None = None,
+    section: str | None = None,
+    dry_run: bool = False,
+) -> tuple[ImportPlan, bool]:
+    """Import the Markdown file ``source`` into the library ``bib``.
+
+    Returns the plan and whether ``bib`` was written (never on ``dry_run``, never when
+    nothing changed: a re-import leaves the file byte for byte as it was).
+    """
+    from . import library
+    from .keys import assign_keys
+
+    try:
+        text = source.read_bytes().decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise CitekitError(
+            f"{source}: byte {exc.start} is not UTF-8; save the file as UTF-8 and try again"
+        ) from None
+    current = library.load(bib)
+
+    def assign(records: tuple[Record, ...], taken: set[str]) -> Iterable[Record]:
+        return assign_keys(records, taken=taken, pattern=key_pattern)
+
+    plan = plan_document(
+        text, current.records, stem=source.stem, assign=assign, root=root, section=section
+    )
+    if dry_run or not plan.changed:
+        return plan, False
+    return plan, library.save(current.with_records(plan.records), bib)
