@@ -1,0 +1,506 @@
+"""Resolution policy: identifiers (and titles) in, complete records out, never a false match.
+
+* A DOI → Crossref ``/works/{doi}``.
+* An arXiv id → arXiv (all ids of a run in one batched fetch), then its published
+  version: the DOI in arXiv's own record → Crossref; otherwise a Crossref bibliographic
+  search accepted only under :mod:`citekit.match`'s rule. arXiv's DataCite DOIs
+  (``10.48550/arXiv.*``) are never sent to Crossref.
+* A bare title (``add`` only) → Crossref search, then arXiv search, under the same rule.
+* Entries that are already complete are not fetched again unless ``refresh``; the one
+  exception is a preprint with no venue yet, whose "is it published?" search is cached
+  for a week. Offline, an entry that is complete and not in the cache is left as it is.
+* Entries without an identifier, and entries with ``citekit-protect = {true}``, are the
+  user's: ``unchanged``, no request.
+
+Every input ends in exactly one :data:`State`. Failed items leave the library as it was;
+the merge (:mod:`citekit.merge`) never overwrites a field the user wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from .errors import CitekitError, IdentifierError, NotCached, NotFound, SourceError
+from .identifiers import Identifier, is_arxiv_doi, looks_like_identifier, parse_identifier
+from .match import PUBLISHED_TYPES, decide, same_family, title_similarity
+from .merge import ARXIV_FIELDS, WORK_FIELDS, Change, all_fields, merge, owned_fields
+from .model import Record, plain_text
+
+__all__ = [
+    "FAILED_STATES",
+    "STATES",
+    "ArxivLike",
+    "CrossrefLike",
+    "Outcome",
+    "Resolution",
+    "Resolver",
+    "find_duplicate",
+    "incomplete",
+    "is_protected",
+]
+
+State = Literal["resolved", "upgraded", "unchanged", "ambiguous", "not-found", "invalid", "error"]
+STATES: tuple[State, ...] = (
+    "resolved",
+    "upgraded",
+    "unchanged",
+    "ambiguous",
+    "not-found",
+    "invalid",
+    "error",
+)
+FAILED_STATES = frozenset({"ambiguous", "not-found", "invalid", "error"})
+ROWS = 5  # Crossref rows / arXiv results per title search
+Provenance = Mapping[str, Mapping[str, Any]]
+
+
+class ArxivLike(Protocol):
+    """What the policy needs from the arXiv source (``citekit.sources.arxiv``)."""
+
+    def fetch(self, ids: Sequence[str]) -> Mapping[str, Record | SourceError]: ...
+
+    def search(self, title: str, author: str = "", max_results: int = 5) -> list[Record]: ...
+
+
+class CrossrefLike(Protocol):
+    """What the policy needs from the Crossref source (``citekit.sources.crossref``)."""
+
+    def work(self, doi: str) -> Record: ...
+
+    def search(self, title: str, author: str = "", rows: int = 5) -> list[Record]: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one input ended: its state, the record to keep, and what to tell the user."""
+
+    input: str
+    state: State
+    key: str = ""
+    message: str = ""
+    record: Record | None = None
+    changes: tuple[Change, ...] = ()
+    differences: tuple[Change, ...] = ()
+    candidates: tuple[dict[str, object], ...] = ()
+    owned: Mapping[str, Any] | None = None  # provenance to store for ``key``
+
+    @property
+    def failed(self) -> bool:
+        return self.state in FAILED_STATES
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data for ``--json``."""
+        out: dict[str, object] = {"input": self.input, "key": self.key, "state": self.state}
+        if self.message:
+            out["message"] = self.message
+        out["changes"] = [c.as_dict() for c in self.changes]
+        out["differences"] = [c.as_dict() for c in self.differences]
+        if self.candidates:
+            out["candidates"] = list(self.candidates)
+        return out
+
+    def line(self) -> str:
+        """One line for stderr: ``key: state: message``."""
+        who = self.key or self.input
+        return f"{who}: {self.state}" + (f": {self.message}" if self.message else "")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The library after resolution (``records``) and one :class:`Outcome` per input."""
+
+    records: tuple[Record, ...]
+    report: tuple[Outcome, ...]
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when no input ended ambiguous, not-found, invalid or error."""
+        return not any(o.failed for o in self.report)
+
+    def counts(self) -> dict[str, int]:
+        """How many inputs ended in each state (every state listed)."""
+        return {s: sum(1 for o in self.report if o.state == s) for s in STATES}
+
+    def summary(self) -> str:
+        """``5 resolved, 1 upgraded, 6 unchanged (12 entries)``."""
+        parts = [f"{n} {s}" for s, n in self.counts().items() if n]
+        noun = "entry" if len(self.report) == 1 else "entries"
+        return f"{', '.join(parts) or 'nothing to do'} ({len(self.report)} {noun})"
+
+    def as_dict(self) -> dict[str, object]:
+        """The ``--json`` report."""
+        return {"summary": self.counts(), "items": [o.as_dict() for o in self.report]}
+
+
+def is_protected(record: Record) -> bool:
+    """``citekit-protect = {true}``: citekit never touches the entry."""
+    value = record.extra_get("citekit-protect")
+    return value is not None and value.strip().strip("{}").lower() in ("true", "yes", "1")
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What the sources say about one entry, before merging."""
+
+    record: Record
+    upgraded: bool = False
+    only: tuple[str, ...] | None = None
+
+
+class _Failed(Exception):
+    """One item cannot be resolved; carries its final state."""
+
+    def __init__(
+        self, state: State, message: str, candidates: Sequence[dict[str, object]] = ()
+    ) -> None:
+        super().__init__(message)
+        self.state = state
+        self.message = message
+        self.candidates = tuple(candidates)
+
+
+def _state_of(exc: CitekitError) -> State:
+    if isinstance(exc, IdentifierError):
+        return "invalid"
+    if isinstance(exc, NotFound):
+        return "invalid" if exc.status == 400 else "not-found"
+    return "error"
+
+
+def _fail(exc: CitekitError) -> _Failed:
+    text = exc.message if isinstance(exc, SourceError) else str(exc)
+    if isinstance(exc, SourceError):
+        text = f"{exc.source}: {text}"
+    return _Failed(_state_of(exc), text)
+
+
+def _arxiv_of(record: Record) -> Identifier | None:
+    if record.arxiv_id:
+        return Identifier("arxiv", record.arxiv_id, record.arxiv_version)
+    for text in (record.doi, record.url):
+        if text and looks_like_identifier(text):
+            try:
+                found = parse_identifier(text)
+            except IdentifierError:
+                continue
+            if found.kind == "arxiv":
+                return found
+    return None
+
+
+def _doi_of(record: Record) -> str:
+    """The entry's own (non-arXiv) DOI, from ``doi`` or a doi.org ``url``."""
+    for text in (record.doi, record.url):
+        if text and looks_like_identifier(text):
+            try:
+                found = parse_identifier(text)
+            except IdentifierError:
+                continue
+            if found.kind == "doi":
+                return found.value
+    return ""
+
+
+def incomplete(record: Record) -> bool:
+    """Whether an entry still lacks a title, authors or a date (a stub, or half a stub)."""
+    return not record.title or not record.author or record.issued is None
+
+
+def has_venue(record: Record) -> bool:
+    """Whether the entry says where it was published (by hand or from an upgrade)."""
+    return bool(record.container_title) or record.type in PUBLISHED_TYPES
+
+
+def _first_family(record: Record) -> str:
+    if not record.author:
+        return ""
+    first = record.author[0]
+    return first.family or first.literal
+
+
+def _combine(preprint: Record, published: Record) -> Record:
+    """The published record, keeping the arXiv identity (and abstract when it has none)."""
+    keep = {name: getattr(preprint, name) for name in ARXIV_FIELDS}
+    if not published.abstract:
+        keep["abstract"] = preprint.abstract
+    return published.with_(**keep)
+
+
+class Resolver:
+    """Runs the policy over a library (:meth:`library`) or new inputs (:meth:`add`).
+
+    ``progress`` is called once per finished item (for a progress bar).
+    """
+
+    def __init__(
+        self,
+        arxiv: ArxivLike,
+        crossref: CrossrefLike,
+        *,
+        refresh: bool = False,
+        accept_upstream: bool = False,
+        progress: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        self.arxiv = arxiv
+        self.crossref = crossref
+        self.refresh = refresh
+        self.accept_upstream = accept_upstream
+        self._progress = progress
+        self._preprints: dict[str, Record | SourceError] = {}
+
+    # -- the published version -------------------------------------------------------
+    def _published(self, preprint: Record) -> Record | None:
+        """The published version of a preprint, or None; raises _Failed when ambiguous."""
+        doi = preprint.doi if preprint.doi and not is_arxiv_doi(preprint.doi) else ""
+        if doi:
+            try:
+                return self.crossref.work(doi)
+            except NotFound:
+                pass  # a DOI Crossref does not know: fall back to the search
+        hits = self.crossref.search(plain_text(preprint.title), _first_family(preprint), ROWS)
+        decision = decide(preprint, hits, "upgrade")
+        if decision.kind == "ambiguous":
+            reason = f"published version: {decision.reason}"
+            raise _Failed("ambiguous", reason, decision.candidates())
+        return decision.record
+
+    def _preprint(self, ident: Identifier) -> Record:
+        answer = self._preprints.get(str(ident))
+        if answer is None:
+            answer = self.arxiv.fetch([str(ident)]).get(str(ident))
+        if isinstance(answer, SourceError):
+            raise answer
+        if answer is None:
+            raise NotFound("arxiv", str(ident), "arXiv returned nothing for this id")
+        return answer
+
+    def _prefetch(self, idents: Iterable[Identifier]) -> None:
+        """One batched arXiv fetch for every id of the run."""
+        wanted = list(dict.fromkeys(str(i) for i in idents if str(i) not in self._preprints))
+        if not wanted:
+            return
+        try:
+            self._preprints |= dict(self.arxiv.fetch(wanted))
+        except SourceError as exc:
+            self._preprints |= {w: exc for w in wanted}
+
+    # -- one library entry -----------------------------------------------------------
+    def _needs_fetch(self, record: Record) -> bool:
+        return incomplete(record) or self.refresh
+
+    def _upstream(self, current: Record) -> _Found | None:
+        """What the sources say about ``current``; None when there is nothing to ask."""
+        ident, doi = _arxiv_of(current), _doi_of(current)
+        if not self._needs_fetch(current):
+            if ident is None or doi or has_venue(current):
+                return None
+            published = self._published(current)  # "is it published yet?"
+            return _Found(_combine(current, published), True) if published else None
+        preprint = self._preprint(ident) if ident else None
+        if doi:
+            published = self.crossref.work(doi)
+            return _Found(_combine(preprint, published) if preprint else published)
+        if preprint is None:
+            return None
+        published = self._published(preprint)
+        if published is not None:
+            return _Found(_combine(preprint, published), True)
+        # A venue the user wrote by hand is the published record: the preprint adds
+        # only what identifies the work, never its own venue fields.
+        return _Found(preprint, False, WORK_FIELDS if has_venue(current) else None)
+
+    def _by_title(self, title: str) -> _Found:
+        """A bare title: Crossref search, then arXiv search, under the no-false-match rule."""
+        ref = Record(title=title)
+        first = decide(ref, self.crossref.search(title, "", ROWS), "title")
+        if first.kind == "match" and first.record is not None:
+            return _Found(first.record)
+        second = decide(ref, self.arxiv.search(title, "", ROWS), "title")
+        if second.kind == "match" and second.record is not None:
+            published = self._published(second.record)
+            if published is not None:
+                return _Found(_combine(second.record, published), True)
+            return _Found(second.record)
+        candidates = (*first.candidates(), *second.candidates())
+        if "ambiguous" in (first.kind, second.kind):
+            reason = first.reason if first.kind == "ambiguous" else second.reason
+            raise _Failed("ambiguous", f"title search: {reason}", candidates)
+        raise _Failed("not-found", "no Crossref or arXiv record matches this title", candidates)
+
+    def _entry(self, current: Record, owned: Mapping[str, Any]) -> Outcome:
+        name = current.key
+        if is_protected(current):
+            return Outcome(name, "unchanged", name, "protected (citekit-protect)", current)
+        if not (_arxiv_of(current) or _doi_of(current)):
+            if current.title:
+                return Outcome(name, "unchanged", name, "no identifier; kept as written", current)
+            return Outcome(name, "invalid", name, "no title and no eprint, doi or arXiv/DOI url")
+        try:
+            found = self._upstream(current)
+        except NotCached as exc:
+            if incomplete(current):
+                return Outcome(name, "error", name, f"{exc.source}: {exc.message}")
+            return Outcome(name, "unchanged", name, "not checked: offline and not cached", current)
+        except _Failed as exc:
+            return Outcome(name, exc.state, name, exc.message, candidates=exc.candidates)
+        except CitekitError as exc:
+            failure = _fail(exc)
+            return Outcome(name, failure.state, name, failure.message)
+        if found is None:
+            return Outcome(name, "unchanged", name, "", current)
+        return self._merged(name, current, found, owned)
+
+    def _merged(
+        self, name: str, current: Record, found: _Found, owned: Mapping[str, Any]
+    ) -> Outcome:
+        result = merge(
+            current,
+            found.record,
+            owned,
+            accept_upstream=self.accept_upstream,
+            only=found.only,
+            whole_venue=found.upgraded,
+        )
+        state: State = "unchanged"
+        if result.changes:
+            venue_taken = any(c.field in ("container_title", "doi") for c in result.changes)
+            state = "upgraded" if found.upgraded and venue_taken else "resolved"
+        message = ""
+        if result.differences:
+            message = f"{len(result.differences)} field(s) differ from the source; kept yours"
+            if found.upgraded and state != "upgraded":
+                message += " (a published version exists: --accept-upstream takes it)"
+        return Outcome(
+            name,
+            state,
+            name,
+            message,
+            result.record,
+            result.changes,
+            result.differences,
+            owned=owned_fields(owned, result, result.record),
+        )
+
+    def _finish(self, outcome: Outcome) -> Outcome:
+        if self._progress is not None:
+            self._progress(outcome)
+        return outcome
+
+    def library(self, records: Sequence[Record], provenance: Provenance) -> Resolution:
+        """Resolve every entry of a library in place; failed entries stay as they were."""
+        self._prefetch(
+            i
+            for r in records
+            if self._needs_fetch(r) and not is_protected(r)
+            for i in [_arxiv_of(r)]
+            if i is not None
+        )
+        outcomes = [self._finish(self._entry(r, provenance.get(r.key, {}))) for r in records]
+        merged = tuple(
+            o.record if o.record is not None and not o.failed else r
+            for r, o in zip(records, outcomes, strict=True)
+        )
+        kept = {k: dict(v) for k, v in provenance.items()}
+        for o in outcomes:
+            if o.owned is not None and o.key:
+                kept[o.key] = dict(o.owned)
+        return Resolution(merged, tuple(outcomes), kept)
+
+    # -- new inputs ------------------------------------------------------------------
+    def add(
+        self,
+        texts: Sequence[str],
+        existing: Sequence[Record],
+        *,
+        assign_keys: Callable[[Sequence[Record], Sequence[Record]], Sequence[Record]],
+        groups: Sequence[str] = (),
+        provenance: Provenance | None = None,
+    ) -> Resolution:
+        """Resolve ``texts`` (ids, URLs, titles) and append them to ``existing``.
+
+        A duplicate of an entry already present (same DOI, arXiv id, or title and first
+        author) is refused as ``unchanged``. ``assign_keys(new, existing)`` names the new
+        records (``keys.assign_keys``).
+        """
+        stubs = {t: _stub(t, tuple(groups)) for t in texts}
+        self._prefetch(
+            i for s in stubs.values() if isinstance(s, Record) for i in [_arxiv_of(s)] if i
+        )
+        pool = list(existing)
+        outcomes: list[Outcome] = []
+        for text, stub in stubs.items():
+            outcome = self._new(text, stub, pool, tuple(groups))
+            if outcome.record is not None and outcome.state in ("resolved", "upgraded"):
+                (named,) = assign_keys([outcome.record], pool)
+                pool.append(named)
+                outcome = Outcome(
+                    text, outcome.state, named.key, "", named, owned=all_fields(named)
+                )
+            outcomes.append(self._finish(outcome))
+        kept = {k: dict(v) for k, v in (provenance or {}).items()}
+        kept |= {o.key: dict(o.owned) for o in outcomes if o.owned is not None and o.key}
+        return Resolution(tuple(pool), tuple(outcomes), kept)
+
+    def _new(
+        self,
+        text: str,
+        stub: Record | CitekitError | str,
+        pool: Sequence[Record],
+        groups: tuple[str, ...],
+    ) -> Outcome:
+        if isinstance(stub, CitekitError):
+            failure = _fail(stub)
+            return Outcome(text, failure.state, "", failure.message)
+        if isinstance(stub, Record):
+            twin = find_duplicate(stub, pool)
+            if twin is not None:
+                return Outcome(text, "unchanged", twin.key, f"already in the library as {twin.key}")
+        try:
+            found = self._by_title(stub) if isinstance(stub, str) else self._upstream(stub)
+        except _Failed as exc:
+            return Outcome(text, exc.state, "", exc.message, candidates=exc.candidates)
+        except CitekitError as exc:
+            failure = _fail(exc)
+            return Outcome(text, failure.state, "", failure.message)
+        if found is None:
+            return Outcome(text, "not-found", "", "the sources returned nothing")
+        record = merge(Record(type="", collections=groups), found.record, {}).record
+        twin = find_duplicate(record, pool)
+        if twin is not None:
+            return Outcome(text, "unchanged", twin.key, f"already in the library as {twin.key}")
+        state: State = "upgraded" if found.upgraded else "resolved"
+        return Outcome(text, state, "", "", record, changes=())
+
+
+def _stub(text: str, groups: tuple[str, ...]) -> Record | CitekitError | str:
+    """An input as a stub record, an error (invalid input), or a bare title (str)."""
+    if not looks_like_identifier(text):
+        title = " ".join(text.split())
+        return title if title else IdentifierError(text, "empty input")
+    try:
+        ident = parse_identifier(text)
+    except IdentifierError as exc:
+        return exc
+    if ident.kind == "arxiv":
+        return Record(arxiv_id=ident.value, arxiv_version=ident.version, collections=groups)
+    if ident.kind == "doi":
+        return Record(doi=ident.value, collections=groups)
+    return IdentifierError(text, "a web page, not an arXiv or DOI URL; write its entry by hand")
+
+
+def find_duplicate(record: Record, pool: Iterable[Record]) -> Record | None:
+    """An entry of ``pool`` that is the same work: same DOI, arXiv id, or title and author."""
+    doi, arxiv = record.doi.casefold(), record.arxiv_id
+    for other in pool:
+        if doi and other.doi.casefold() == doi and not is_arxiv_doi(doi):
+            return other
+        if arxiv and other.arxiv_id == arxiv:
+            return other
+        if record.title and other.title and title_similarity(record.title, other.title) >= 0.95:
+            first, second = record.author[:1], other.author[:1]
+            if not first or not second or same_family(first[0], second[0]):
+                return other
+    return None
