@@ -1,0 +1,182 @@
+"""Citation keys: generation, collision suffixes and pinning (pure).
+
+The default pattern ``{family}{year}{title}`` gives ``brown2020language``: the first
+author's family name (or editor's, or the organisation's first word), the year, and the
+first significant word of the title, transliterated to lower-case ASCII with anyascii
+(``Müller`` → ``muller``, ``王`` → ``wang``).
+
+A record that already has a key keeps it (keys are pinned: a rebuild, a new entry or a
+metadata fix never renames one). Records without a key that would collide get the suffixes
+``a``, ``b``, … in the order of a stable identifier (DOI, then arXiv id, then title), so the
+result does not depend on the order records arrive in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterator, Sequence
+from itertools import count
+
+from .errors import ConfigError
+from .model import Record, plain_text
+
+__all__ = ["DEFAULT_PATTERN", "assign_keys", "make_key", "stable_id"]
+
+DEFAULT_PATTERN = "{family}{year}{title}"
+
+#: Words skipped when looking for the first significant title word.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "for",
+        "to",
+        "and",
+        "or",
+        "with",
+        "from",
+        "by",
+        "at",
+        "as",
+        "is",
+        "are",
+        "be",
+        "via",
+        "into",
+        "towards",
+        "toward",
+        "about",
+        "over",
+        "under",
+        "de",
+        "la",
+        "le",
+        "les",
+        "el",
+        "der",
+        "die",
+        "das",
+        "ein",
+        "eine",
+    ]
+)
+
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_NON_KEY = re.compile(r"[^a-z0-9]+")
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_FIELDS = ("family", "year", "title", "shorttitle")
+
+
+def make_key(record: Record, pattern: str = DEFAULT_PATTERN) -> str:
+    """The generated key of ``record`` (ignores ``record.key``); never empty, ASCII only."""
+    values = {
+        "family": _family(record),
+        "year": str(record.issued.year) if record.issued and record.issued.year else "",
+        "title": _title_words(record, 1),
+        "shorttitle": _title_words(record, 3),
+    }
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise ConfigError(
+                f"key pattern {pattern!r}: unknown placeholder {{{name}}}; "
+                f"use {', '.join('{' + f + '}' for f in _FIELDS)}"
+            )
+        return values[name]
+
+    key = _PLACEHOLDER.sub(fill, pattern)
+    key = _NON_KEY.sub("", _ascii(key))
+    return key if key and not key.isdigit() else _fallback(record, key)
+
+
+def _ascii(text: str) -> str:
+    from anyascii import anyascii
+
+    return str(anyascii(text)).lower()
+
+
+def _family(record: Record) -> str:
+    for name in (*record.author, *record.editor):
+        text = name.family or name.literal or name.given
+        if text:
+            word = text.split()[0] if name.literal else text
+            return _NON_KEY.sub("", _ascii(word))
+    return ""
+
+
+def _title_words(record: Record, n: int) -> str:
+    words = [w for w in (_NON_KEY.sub("", _ascii(_word(t))) for t in _tokens(record.title)) if w]
+    significant = [w for w in words if w not in STOPWORDS] or words
+    return "".join(significant[:n])
+
+
+def _word(token: str) -> str:
+    """Scripts written without spaces (CJK) count their first two characters as a word."""
+    return token[:2] if _UNSPACED.match(token) else token
+
+
+def _tokens(title: str) -> list[str]:
+    return re.split(r"[\s\-–—/:;,.!?()\[\]\"']+", plain_text(title))
+
+
+def _fallback(record: Record, partial: str) -> str:
+    """A key for a record with no author, year or title: its identifier, else ``anon``."""
+    ident = record.arxiv_id or record.doi or record.url
+    tail = _NON_KEY.sub("", _ascii(ident))[-20:]
+    return f"anon{partial}{tail}" if tail or partial else "anon"
+
+
+def stable_id(record: Record) -> tuple[str, str, str, str]:
+    """What orders records that want the same key: DOI, arXiv id, title, then URL."""
+    return (
+        record.doi.lower() or "\uffff",
+        record.arxiv_id or "\uffff",
+        plain_text(record.title).casefold() or "\uffff",
+        record.url,
+    )
+
+
+def assign_keys(
+    records: Sequence[Record],
+    taken: Collection[str] = (),
+    pattern: str = DEFAULT_PATTERN,
+) -> tuple[Record, ...]:
+    """Records with a key keep it; the others get generated, collision-free keys.
+
+    ``taken`` are keys already used elsewhere (e.g. the library's). Keys compare
+    case-insensitively, as BibTeX and biber do.
+    """
+    used = {k.lower() for k in taken} | {r.key.lower() for r in records if r.key}
+    wanting: dict[str, list[int]] = {}
+    for index, record in enumerate(records):
+        if not record.key:
+            wanting.setdefault(make_key(record, pattern), []).append(index)
+    out = list(records)
+    for base in sorted(wanting):
+        indices = sorted(wanting[base], key=lambda i: stable_id(records[i]))
+        candidates = _candidates(base)
+        for index in indices:
+            key = next(c for c in candidates if c.lower() not in used)
+            used.add(key.lower())
+            out[index] = records[index].with_(key=key)
+    return tuple(out)
+
+
+def _candidates(base: str) -> Iterator[str]:
+    """``base``, ``basea`` … ``basez``, ``baseaa`` …"""
+    yield base
+    for n in count(1):
+        yield base + _letters(n)
+
+
+def _letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(ord("a") + rem) + out
+    return out

@@ -1,0 +1,217 @@
+"""LaTeX ↔ Unicode for BibTeX field values; the only module that imports pylatexenc.
+
+Decoding (:func:`decode`) turns a raw field value such as ``M{\\"u}ller \\& {Bayesian}`` into
+plain Unicode (``Müller & …``). Values that contain none of ``\\ { } ~ $`` are returned as they
+are, with whitespace collapsed: that fast path skips pylatexenc for the vast majority of
+values, which is where bibtexparser's own LaTeX middleware spends 90 % of its time.
+TeX ligatures (``--``, ````` `` `````) are *not* converted, so both paths agree.
+
+Encoding (:func:`encode`) escapes ``& % $ # _ { } ~ ^ \\`` so that text from outside can
+never act as a TeX command (``\\input{x}`` comes out as
+``{\\textbackslash}input{\\textbraceleft}x…``),
+and, for ASCII BibTeX, writes non-ASCII characters as braced LaTeX commands (``{\\"u}``).
+Characters without a command that decodes back to them (CJK, most symbols) stay UTF-8.
+
+Case protection (``protect=True``, for title-like fields): a word that
+:func:`citekit.model.implied_nocase` is braced on its own (``{GPT}-3``), and
+``<span class="nocase">…</span>`` becomes a brace group. Decoding reverses this: a
+top-level brace group becomes a nocase span unless it is a special character (``{\\"U}``)
+or holds only implied words (``{GPT}``), so ``decode(encode(x)) == x`` and encoding is
+idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from .model import implied_nocase, implied_tokens
+
+__all__ = ["decode", "encode", "needs_decoding"]
+
+_TRIGGERS = re.compile(r"[\\{}~$]")
+_SPACES = re.compile(r"[ \t\r\n]+")
+_NOCASE = re.compile(r'<span class="nocase">(.*?)</span>', re.DOTALL)
+_BARE_PERCENT = re.compile(r"(?<!\\)%")
+_CASED_TOKEN = re.compile(r"[^\W_]+")
+
+#: ASCII characters that must be escaped in text fields. Braces are written as commands,
+#: because BibTeX counts ``\{`` as an opening brace and would see an unbalanced value.
+_ESCAPES = {
+    "\\": "{\\textbackslash}",
+    "{": "{\\textbraceleft}",
+    "}": "{\\textbraceright}",
+    "&": "\\&",
+    "%": "\\%",
+    "$": "\\$",
+    "#": "\\#",
+    "_": "\\_",
+    "~": "{\\textasciitilde}",
+    "^": "{\\textasciicircum}",
+}
+_ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]")
+
+
+def needs_decoding(value: str) -> bool:
+    """Whether ``value`` holds anything LaTeX would interpret (the fast-path test)."""
+    return _TRIGGERS.search(value) is not None
+
+
+def collapse(text: str) -> str:
+    """Runs of ASCII whitespace (newlines of a wrapped field) become one space; ends trimmed."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def decode(value: str, *, protect: bool = False) -> str:
+    """Plain Unicode for the LaTeX ``value``; with ``protect``, brace groups become nocase spans."""
+    if not needs_decoding(value):
+        return collapse(value)
+    walker = _walker_class()(_BARE_PERCENT.sub(r"\\%", value), latex_context=_walker_context())
+    nodes = walker.get_latex_nodes()[0]
+    converter = _converter()
+    if not protect:
+        return collapse(converter.nodelist_to_text(nodes))
+    parts: list[str] = []
+    pending: list[Any] = []
+    for node in nodes:
+        if _is_protection_group(node):
+            parts.append(converter.nodelist_to_text(pending))
+            pending = []
+            parts.append(_group_text(converter.nodelist_to_text(node.nodelist)))
+        else:
+            pending.append(node)
+    parts.append(converter.nodelist_to_text(pending))
+    return _merge_spans(collapse("".join(parts)))
+
+
+def _is_protection_group(node: Any) -> bool:
+    """A ``{…}`` group that is not a BibTeX special character such as ``{\\"U}``."""
+    if type(node).__name__ != "LatexGroupNode" or node.delimiters != ("{", "}"):
+        return False
+    children = node.nodelist or []
+    first = children[0] if children else None
+    return not (first is not None and type(first).__name__ == "LatexMacroNode")
+
+
+def _group_text(text: str) -> str:
+    """The decoded content of a protection group: a span unless protection is implied."""
+    inner = collapse(text)
+    if not _needs_span(inner):
+        return text
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    return f'{lead}<span class="nocase">{inner}</span>{trail}'
+
+
+def _needs_span(text: str) -> bool:
+    """Protection adds something only for cased text that is not all implied words."""
+    tokens = _CASED_TOKEN.findall(text)
+    cased = [t for t in tokens if t.lower() != t.upper()]
+    return bool(cased) and not all(implied_nocase(t) for t in tokens if t.lower() != t.upper())
+
+
+def _merge_spans(text: str) -> str:
+    """Adjacent spans (``{A}{b}``) become one, so decoding is stable under re-encoding."""
+    return text.replace('</span><span class="nocase">', "")
+
+
+def encode(text: str, *, ascii_only: bool = True, protect: bool = False) -> str:
+    """LaTeX for the Unicode ``text``: escaped, optionally ASCII, optionally case-protected."""
+    if not protect:
+        return _escape(_NOCASE.sub(r"\1", text), ascii_only)
+    out: list[str] = []
+    pos = 0
+    for match in _NOCASE.finditer(text):
+        out.append(_protect_implied(text[pos : match.start()], ascii_only))
+        inner = match.group(1)
+        if _needs_span(inner):
+            out.append("{" + _escape(inner, ascii_only) + "}")
+        else:
+            out.append(_protect_implied(inner, ascii_only))
+        pos = match.end()
+    out.append(_protect_implied(text[pos:], ascii_only))
+    return "".join(out)
+
+
+def _protect_implied(text: str, ascii_only: bool) -> str:
+    """Escape ``text``, bracing each word that carries case beyond its first letter."""
+    out: list[str] = []
+    pos = 0
+    for start, end in implied_tokens(text):
+        out.append(_escape(text[pos:start], ascii_only))
+        out.append("{" + _escape(text[start:end], ascii_only) + "}")
+        pos = end
+    out.append(_escape(text[pos:], ascii_only))
+    return "".join(out)
+
+
+def _escape(text: str, ascii_only: bool) -> str:
+    escaped = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group()], text)
+    if not ascii_only or escaped.isascii():
+        return escaped
+    return "".join(ch if ch.isascii() else _encode_char(ch) for ch in escaped)
+
+
+@cache
+def _encode_char(ch: str) -> str:
+    """A braced LaTeX command for one non-ASCII character, or the character itself.
+
+    The command is used only when decoding it gives the character back, so a character
+    pylatexenc approximates (or does not know, like CJK) stays UTF-8 and nothing changes
+    meaning on a round trip.
+    """
+    if ch == "\xa0":
+        return "~"
+    latex = _encoder().unicode_to_latex(ch)
+    if latex == ch or not latex.isascii():
+        return ch
+    braced = latex if latex.startswith("{") and latex.endswith("}") else "{" + latex + "}"
+    return braced if decode(braced) == ch else ch
+
+
+@cache
+def _encoder() -> Any:
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    return UnicodeToLatexEncoder(
+        unknown_char_policy="keep", non_ascii_only=True, unknown_char_warning=False
+    )
+
+
+@cache
+def _walker_class() -> Any:
+    from pylatexenc.latexwalker import LatexWalker
+
+    return LatexWalker
+
+
+@cache
+def _walker_context() -> Any:
+    from pylatexenc.latexwalker import get_default_latex_context_db
+
+    return get_default_latex_context_db()
+
+
+@cache
+def _converter() -> Any:
+    """pylatexenc's converter with citekit's conventions.
+
+    ``&`` is an ampersand (not a table column), ``\\textasciicircum`` is ``^`` (pylatexenc
+    gives the modifier letter ``ˆ``), brace commands exist, ``\\url{x}`` is ``x``, and
+    TeX ligatures stay as typed so the fast path and the slow path agree.
+    """
+    from pylatexenc import latex2text as l2t
+
+    context = l2t.get_default_latex_context_db()
+    specials = [l2t.SpecialsTextSpec(s, s) for s in ("&", "--", "---", "``", "''", "!`", "?`")]
+    macros = [
+        l2t.MacroTextSpec("textasciicircum", "^"),
+        l2t.MacroTextSpec("textasciitilde", "~"),
+        l2t.MacroTextSpec("textbraceleft", "{"),
+        l2t.MacroTextSpec("textbraceright", "}"),
+        l2t.MacroTextSpec("textbackslash", "\\"),
+        l2t.MacroTextSpec("url", "%s"),
+    ]
+    context.add_context_category("citekit", macros=macros, specials=specials, prepend=True)
+    return l2t.LatexNodes2Text(latex_context=context, math_mode="verbatim")

@@ -1,0 +1,230 @@
+"""The load path of :mod:`citekit.library`: bibtexparser's splitter plus citekit's checks.
+
+Only the splitter runs (``parse_stack=[]``): values arrive raw, with their braces, quotes,
+``#`` concatenations and macro names. This module expands ``@string`` macros itself, checks
+that every block bibtexparser returned is accounted for, and turns each entry into a Record
+through :func:`citekit.writers.bibtex.record_from_fields`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import LibraryError
+from .model import Record
+from .writers.bibfields import record_from_fields
+
+__all__ = ["Original", "parse_text"]
+
+#: BibTeX's predefined month macros (plain.bst), so ``month = jan`` needs no @string.
+_PREDEFINED = {
+    m[:3].lower(): m
+    for m in [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+}
+_BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_TYPE = re.compile(r"@\s*([A-Za-z][\w-]*)")
+_MACRO = re.compile(r"[^\s\"#%'(),={}]+")
+
+
+@dataclass(frozen=True)
+class Original:
+    """An entry as read: its record, exact text, raw fields, type as written and line."""
+
+    record: Record
+    raw: str
+    raw_fields: tuple[tuple[str, str], ...]
+    type_text: str
+    line: int
+
+
+def parse_text(text: str, path: str) -> tuple[tuple[str | Original, ...], tuple[Record, ...]]:
+    """Chunks (verbatim text or entries) and the records of a whole file."""
+    _refuse_binary(text, path)
+    from bibtexparser import entrypoint
+
+    parsed = entrypoint.parse_string(text, parse_stack=[])
+    lines = _LineIndex(text)
+    if parsed.failed_blocks:
+        raise _failure(parsed.failed_blocks[0], parsed, lines, path)
+    strings: dict[str, str] = dict(_PREDEFINED)
+    chunks: list[str | Original] = []
+    records: list[Record] = []
+    cursor = 0
+    pending = ""
+    block: Any
+    for block in parsed.blocks:
+        raw = block.raw or ""
+        at = text.find(raw, cursor)
+        gap = text[cursor:at]
+        if at < 0 or gap.strip():
+            line = lines.line(cursor + len(gap) - len(gap.lstrip()))
+            raise LibraryError(path, "text here is not part of any entry; check the syntax", line)
+        line = lines.line(at)
+        kind = type(block).__name__
+        if kind == "Entry":
+            original = _entry(block, raw, line, strings, path)
+            chunks += [pending + gap, original]
+            records.append(original.record)
+            pending = ""
+        else:
+            if kind == "String":
+                strings[block.key.lower()] = _expand(block.value, strings, path, line)
+            elif kind == "ImplicitComment" and "@" in raw:
+                raise LibraryError(path, "an '@' outside an entry starts a broken entry", line)
+            pending += gap + raw
+        cursor = at + len(raw)
+    chunks.append(pending + text[cursor:])
+    return tuple(c for c in chunks if c != ""), tuple(records)
+
+
+def _refuse_binary(text: str, path: str) -> None:
+    match = _BINARY.search(text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1
+        raise LibraryError(
+            path,
+            f"control character {match.group()!r}: this is binary data, not a .bib file",
+            line,
+        )
+
+
+class _LineIndex:
+    """Offset → 1-based line, by bisecting the newline offsets (one pass over the text)."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [m.end() for m in re.finditer("\n", text)]
+
+    def line(self, offset: int) -> int:
+        from bisect import bisect_right
+
+        return bisect_right(self.starts, offset) + 1
+
+
+def _failure(block: Any, parsed: Any, lines: _LineIndex, path: str) -> LibraryError:
+    kind = type(block).__name__
+    line = (block.start_line or 0) + 1
+    if kind == "DuplicateBlockKeyBlock":
+        key = block.key
+        first = next(
+            (b.start_line + 1 for b in parsed.blocks if getattr(b, "key", None) == key), None
+        )
+        where = f" (first at line {first})" if first is not None else ""
+        return LibraryError(
+            path, f"duplicate key {key!r}{where}; rename or merge one of the two entries", line
+        )
+    if kind == "DuplicateFieldKeyBlock":
+        fields = ", ".join(sorted(getattr(block, "duplicate_keys", []) or [])) or "a field"
+        return LibraryError(path, f"the entry repeats {fields}; keep one of them", line)
+    reason = str(getattr(block, "error", "") or "").strip().splitlines()
+    detail = reason[-1].strip() if reason else "cannot be parsed"
+    return LibraryError(
+        path,
+        f"this entry cannot be read ({detail}); check for unbalanced braces, "
+        "a missing comma or a truncated entry",
+        line,
+    )
+
+
+def _entry(block: Any, raw: str, line: int, strings: dict[str, str], path: str) -> Original:
+    type_match = _TYPE.match(raw)
+    type_text = type_match.group(1) if type_match else block.entry_type
+    raw_fields = tuple((f.key, f.value) for f in block.fields)
+    contents = [(name, _expand(value, strings, path, line, name)) for name, value in raw_fields]
+    try:
+        record = record_from_fields(block.entry_type, block.key, contents)
+    except ValueError as exc:
+        raise LibraryError(path, f"entry {block.key!r}: {exc}", line) from None
+    return Original(record, raw, raw_fields, type_text, line)
+
+
+def _expand(value: str, strings: dict[str, str], path: str, line: int, name: str = "") -> str:
+    """The content of a raw value: delimiters removed, ``#`` joined, macros expanded."""
+    if value[:1] == "{" and "#" not in value and value[-1:] == "}" and _closes_at_end(value):
+        return value[1:-1]
+    pieces: list[str] = []
+    pos = 0
+    while pos < len(value):
+        piece, pos = _piece(value, pos, strings, path, line, name)
+        pieces.append(piece)
+        pos = _skip_space(value, pos)
+        if pos < len(value):
+            if value[pos] != "#":
+                where = f"field {name!r}" if name else "@string"
+                raise LibraryError(
+                    path,
+                    f"{where}: unexpected text after the value (a missing comma?)",
+                    line,
+                )
+            pos = _skip_space(value, pos + 1)
+    return "".join(pieces)
+
+
+def _closes_at_end(value: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(value):
+        depth += 1 if ch == "{" else -1 if ch == "}" else 0
+        if depth == 0:
+            return i == len(value) - 1
+    return False
+
+
+def _skip_space(value: str, pos: int) -> int:
+    while pos < len(value) and value[pos].isspace():
+        pos += 1
+    return pos
+
+
+def _piece(
+    value: str, pos: int, strings: dict[str, str], path: str, line: int, name: str
+) -> tuple[str, int]:
+    pos = _skip_space(value, pos)
+    ch = value[pos]
+    if ch in '{"':
+        end = _group_end(value, pos)
+        return value[pos + 1 : end], end + 1
+    match = _MACRO.match(value, pos)
+    if not match:
+        raise LibraryError(path, f"field {name!r}: cannot read the value", line)
+    word = match.group()
+    if word.isdigit():
+        return word, match.end()
+    if word.lower() not in strings:
+        raise LibraryError(
+            path,
+            f"field {name!r} uses @string {word!r}, which is not defined before it; "
+            "define it or brace the value",
+            line,
+        )
+    return strings[word.lower()], match.end()
+
+
+def _group_end(value: str, pos: int) -> int:
+    """The index of the delimiter closing the brace group or quoted string at ``pos``."""
+    depth = 0
+    quoted = value[pos] == '"'
+    for i in range(pos + 1, len(value)):
+        ch = value[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0 and not quoted:
+                return i
+            depth -= 1
+        elif ch == '"' and quoted and depth == 0:
+            return i
+    return len(value) - 1

@@ -1,0 +1,174 @@
+"""Load ``references.bib`` into records and save it back without losing anything.
+
+Everything that is not an entry (``@string``, ``@preamble``, ``@comment``, free text between
+entries, blank lines) is kept as the exact text it was. An entry whose record did not change
+is written back byte for byte; a changed entry is rewritten in citekit's layout, but every
+field whose value did not change keeps its original raw text (``{Bayesian}``, ``$x^2$``,
+``jan``, ``foo # " and more"``) and its place. New records are appended at the end.
+
+Every block bibtexparser reports is accounted for: the text between blocks must be blank,
+and any block it could not parse (``failed_blocks``), a duplicate key, an undefined
+``@string`` or text BibTeX would misread is a :class:`~citekit.errors.LibraryError` that
+names the line. Nothing is written in that case. bibtexparser's name-splitting and LaTeX
+middlewares are not used (lossy and slow); names and LaTeX are handled by
+:mod:`citekit.writers.bibnames` and :mod:`citekit.latex`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from .errors import LibraryError
+from .fileio import write_atomic
+from .libparse import Original, parse_text
+from .model import Record
+from .writers.bibtex import FIELD_ORDER, entry_fields, format_entry
+
+__all__ = ["Library", "dumps", "load", "loads", "save"]
+
+
+@dataclass(frozen=True)
+class Library:
+    """A loaded library: its records in file order, plus what is needed to write it back."""
+
+    path: str
+    records: tuple[Record, ...]
+    _chunks: tuple[str | Original, ...] = field(default=(), repr=False, compare=False)
+    _lines: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
+    )
+
+    def with_records(self, records: Sequence[Record]) -> Library:
+        """A copy where a record with a known key replaces it in place; new keys are appended."""
+        replacing = {r.key: r for r in records}
+        kept = tuple(replacing.pop(r.key, r) for r in self.records)
+        added = tuple(r for r in records if replacing.pop(r.key, None) is not None)
+        return Library(self.path, kept + added, self._chunks, self._lines)
+
+    def line_of(self, key: str) -> int | None:
+        """The 1-based line where the entry ``key`` starts in the file, when it was read."""
+        return self._lines.get(key)
+
+    @property
+    def changed(self) -> bool:
+        """Whether saving would change the file (a record differs, was added or removed)."""
+        originals = [c for c in self._chunks if isinstance(c, Original)]
+        if len(originals) != len(self.records):
+            return True
+        return any(o.record != r for o, r in zip(originals, self.records, strict=True))
+
+
+def load(path: Path) -> Library:
+    """The library in ``path``; a missing file is an empty library."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Library(str(path), ())
+    return _from_bytes(data, str(path))
+
+
+def loads(text: str, path: str = "<string>") -> Library:
+    """The library in ``text`` (``path`` only names it in messages)."""
+    return _build(text.replace("\r\n", "\n").removeprefix("\ufeff"), path)
+
+
+def _from_bytes(data: bytes, path: str) -> Library:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise LibraryError(
+            path,
+            f"byte 0x{data[exc.start]:02x} is not UTF-8 (a Latin-1 file?); "
+            "convert it with `iconv -f latin1 -t utf-8` and try again",
+            line,
+        ) from None
+    return loads(text, path)
+
+
+def _build(text: str, path: str) -> Library:
+    chunks, records = parse_text(text, path)
+    lines = {c.record.key: c.line for c in chunks if isinstance(c, Original)}
+    return Library(path, records, chunks, MappingProxyType(lines))
+
+
+def dumps(library: Library) -> str:
+    """The library as BibTeX text: unchanged parts verbatim, changed entries re-rendered."""
+    by_key = {r.key: r for r in library.records}
+    out: list[str] = []
+    for chunk in library._chunks:
+        if isinstance(chunk, str):
+            out.append(chunk)
+            continue
+        record = by_key.pop(chunk.record.key, None)
+        if record is None:
+            continue  # removed by the caller
+        out.append(chunk.raw if record == chunk.record else _rerender(record, chunk))
+    text = "".join(out)
+    if by_key:
+        if text and not text.endswith("\n"):
+            text += "\n"
+        for record in by_key.values():
+            fields = entry_fields(record, "bibtex")
+            text += ("\n" if text else "") + format_entry(*fields, key=record.key)
+    return text
+
+
+def save(library: Library, path: Path | None = None) -> bool:
+    """Write the library atomically to ``path`` (default: where it came from).
+
+    Returns False, touching nothing, when nothing changed.
+    """
+    target = Path(path) if path is not None else Path(library.path)
+    if path is None and not library.changed and target.exists():
+        return False
+    return write_atomic(target, dumps(library))
+
+
+# Field names that write the same record attribute; a change to one is a change to all.
+_GROUPS = {
+    "journaltitle": "journal",
+    "location": "address",
+    "eprinttype": "archiveprefix",
+    "eprintclass": "primaryclass",
+    "month": "year",
+    "date": "year",
+}
+
+
+def _canon(name: str) -> str:
+    low = name.lower()
+    return _GROUPS.get(low, low)
+
+
+def _rerender(record: Record, original: Original) -> str:
+    """A changed entry in citekit's layout; unchanged fields keep their raw text and place."""
+    old_type, old_fields = entry_fields(original.record, "bibtex")
+    new_type, new_fields = entry_fields(record, "bibtex")
+    old, new = _by_group(old_fields), _by_group(new_fields)
+    changed = {g for g in old.keys() | new.keys() if old.get(g) != new.get(g)}
+    out: list[tuple[str, str]] = []
+    for name, raw in original.raw_fields:
+        group = _canon(name)
+        if group not in changed:
+            out.append((name, raw))
+        elif group in new:
+            out.extend(new.pop(group))  # the new value takes the old one's place
+    out.extend(f for g in sorted(changed & new.keys(), key=_order) for f in new[g])
+    etype = original.type_text if new_type == old_type else new_type
+    return format_entry(etype, out, key=record.key).rstrip("\n")
+
+
+def _order(group: str) -> int:
+    return FIELD_ORDER.index(group) if group in FIELD_ORDER else len(FIELD_ORDER)
+
+
+def _by_group(fields: Sequence[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name, value in fields:
+        groups.setdefault(_canon(name), []).append((name, value))
+    return groups

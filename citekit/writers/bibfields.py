@@ -1,0 +1,250 @@
+"""Raw BibTeX/BibLaTeX fields → :class:`~citekit.model.Record` (pure; see ``writers.bibtex``).
+
+The values given here are field *contents*: LaTeX as written between the outer braces or
+quotes, with ``@string`` macros already expanded. Fields citekit does not model go to
+``Record.extra`` unchanged, in their original order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..latex import collapse, decode
+from ..model import Date, Record
+from .bibnames import parse_names
+
+__all__ = ["TYPE_TO_CSL", "csl_type", "parse_date", "record_from_fields"]
+
+#: BibTeX / BibLaTeX entry type → CSL type (``misc``/``online`` are refined by content).
+TYPE_TO_CSL = {
+    "article": "article-journal",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "incollection": "chapter",
+    "inbook": "chapter",
+    "book": "book",
+    "mvbook": "book",
+    "collection": "book",
+    "proceedings": "book",
+    "techreport": "report",
+    "report": "report",
+    "manual": "report",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "software": "software",
+    "dataset": "dataset",
+    "unpublished": "manuscript",
+    "patent": "patent",
+    "inreference": "entry-encyclopedia",
+    "online": "webpage",
+    "www": "webpage",
+    "electronic": "webpage",
+}
+
+MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ]
+    )
+    for name in names
+}
+
+_ARXIV_ID = re.compile(r"^(?:arXiv:)?(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
+_URL_CMD = re.compile(r"^\s*\\url\s*\{([^{}]*)\}\s*$")
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_TITLE_FIELDS = {"title", "journal", "journaltitle", "booktitle", "series", "eventtitle"}
+
+
+def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -> Record:
+    """A Record from an entry's type, key and raw ``(name, LaTeX content)`` fields."""
+    values: dict[str, str] = {}
+    extra: list[tuple[str, str]] = []
+    for name, value in fields:
+        low = name.lower()
+        if low in values:
+            extra.append((name, value))  # a repeated field is kept, not merged
+        else:
+            values[low] = value
+    etype = entry_type.lower()
+    used: set[str] = set()
+
+    def take(*names: str) -> str:
+        for n in names:
+            if n in values and n not in used:
+                used.add(n)
+                return values[n]
+        return ""
+
+    def text(*names: str) -> str:
+        raw = take(*names)
+        return decode(raw, protect=bool(names) and names[0] in _TITLE_FIELDS) if raw else ""
+
+    arxiv_id, arxiv_version, arxiv_class = _arxiv(values, used)
+    url = take("url").strip()
+    how = values.get("howpublished", "")
+    how_url = _URL_CMD.match(how)
+    if how_url and (not url or url == how_url.group(1).strip()):
+        used.add("howpublished")
+        url = url or how_url.group(1).strip()
+    issued, accessed = _dates(values, used)
+    ctype = csl_type(etype, bool(arxiv_id), bool(how_url), "journal" in values)
+    container_names = ("booktitle", "journal", "journaltitle")
+    if ctype == "article-journal":
+        container_names = ("journal", "journaltitle", "booktitle")
+    record = Record(
+        key=key,
+        type=ctype,
+        entry_type=etype,
+        author=parse_names(take("author")),
+        editor=parse_names(take("editor")),
+        title=text("title"),
+        container_title=text(*container_names),
+        collection_title=text("series"),
+        event_title=text("eventtitle"),
+        volume=text("volume"),
+        page=re.sub(r"\s*[-–—]+\s*", "-", text("pages")),
+        publisher=text(*_publisher_fields(ctype)),
+        publisher_place=text("address", "location"),
+        genre=text("type"),
+        doi=_DOI_PREFIX.sub("", take("doi").strip()),
+        url=url,
+        isbn=text("isbn"),
+        issn=text("issn"),
+        arxiv_id=arxiv_id,
+        arxiv_version=arxiv_version,
+        arxiv_class=arxiv_class,
+        issued=issued,
+        accessed=accessed,
+        language=text("language"),
+        abstract=_paragraphs(take("abstract")),
+        note=text("note"),
+        keywords=_split_list(text("keywords")),
+        collections=_split_list(take("groups")),
+    )
+    number = text("number")
+    record = (
+        record.with_(issue=number) if ctype == "article-journal" else record.with_(number=number)
+    )
+    kept = tuple((n, v) for n, v in fields if n.lower() not in used)
+    return record.with_(extra=_dedupe(kept, extra))
+
+
+def _dedupe(
+    kept: tuple[tuple[str, str], ...], repeated: list[tuple[str, str]]
+) -> tuple[tuple[str, str], ...]:
+    """Unused fields in file order; a repeated field appears once per occurrence."""
+    out: list[tuple[str, str]] = []
+    budget = list(repeated)
+    seen: set[str] = set()
+    for name, value in kept:
+        if name.lower() in seen and (name, value) in budget:
+            budget.remove((name, value))
+        out.append((name, value))
+        seen.add(name.lower())
+    return tuple(out)
+
+
+def csl_type(entry_type: str, arxiv: bool, web: bool, journal: bool) -> str:
+    """The CSL type of a BibTeX entry type, refined for arXiv preprints and web pages."""
+    if entry_type in ("misc", "online", "www", "electronic", "unpublished") and arxiv:
+        return "article"
+    if entry_type == "article" and arxiv and not journal:
+        return "article"
+    if entry_type == "misc":
+        return "webpage" if web else "document"
+    return TYPE_TO_CSL.get(entry_type, "document")
+
+
+def _publisher_fields(ctype: str) -> tuple[str, ...]:
+    if ctype == "thesis":
+        return ("school", "institution", "publisher")
+    if ctype == "report":
+        return ("institution", "publisher", "organization")
+    return ("publisher", "institution", "school")
+
+
+def _arxiv(values: dict[str, str], used: set[str]) -> tuple[str, str, str]:
+    eprint = collapse(values.get("eprint", ""))
+    prefix = collapse(values.get("archiveprefix", "") or values.get("eprinttype", "")).lower()
+    match = _ARXIV_ID.match(eprint)
+    if not match or prefix not in ("arxiv", ""):
+        return "", "", ""
+    used.add("eprint")
+    used.update(n for n in ("archiveprefix", "eprinttype") if n in values)
+    arxiv_class = ""
+    for name in ("primaryclass", "eprintclass"):
+        if name in values and not arxiv_class:
+            used.add(name)
+            arxiv_class = collapse(values[name])
+    return match.group(1), match.group(2) or "", arxiv_class
+
+
+def _dates(values: dict[str, str], used: set[str]) -> tuple[Date | None, Date | None]:
+    issued = None
+    if "date" in values and (parsed := parse_date(values["date"])) is not None:
+        used.add("date")
+        issued = parsed
+    elif "year" in values:
+        used.add("year")
+        issued = _year_month(values["year"], values.get("month", ""))
+        if "month" in values and (issued.month or not collapse(values["month"])):
+            used.add("month")
+    accessed = None
+    if "urldate" in values and (parsed := parse_date(values["urldate"])) is not None:
+        used.add("urldate")
+        accessed = parsed
+    return issued, accessed
+
+
+def parse_date(value: str) -> Date | None:
+    """``2020``, ``2020-05``, ``2020-05-28`` → Date; anything else → None."""
+    match = _ISO_DATE.match(collapse(value))
+    if not match:
+        return None
+    year, month, day = (int(g) if g else None for g in match.groups())
+    if (month is not None and not 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
+        return None
+    return Date(year=year, month=month, day=day)
+
+
+def _year_month(year: str, month: str) -> Date:
+    text = decode(year)
+    month_number = _month(month)
+    if text.isdigit() and len(text) <= 4:
+        return Date(year=int(text), month=month_number)
+    return Date(literal=text)
+
+
+def _month(value: str) -> int | None:
+    text = collapse(value).strip("{}").lower().rstrip(".")
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    return MONTHS.get(text)
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in value.split(",") if p.strip())
+
+
+def _paragraphs(value: str) -> str:
+    """Abstracts keep their paragraph breaks; everything else is collapsed."""
+    if not value:
+        return ""
+    paragraphs = re.split(r"\n[ \t]*\n", value.strip())
+    return "\n\n".join(decode(p) for p in paragraphs if p.strip())

@@ -1,0 +1,188 @@
+"""BibTeX name lists ↔ :class:`~citekit.model.Name`, by BibTeX's own rules (pure).
+
+Reading follows ``bibtex``'s name grammar rather than bibtexparser's ``SplitNameParts``
+(which raises on a trailing comma and drops the whole entry):
+
+* names are separated by ``and`` at brace depth 0;
+* ``First von Last``, ``von Last, First`` and ``von Last, Jr, First``; the *von* part is
+  the run of words starting with a lower-case letter;
+* a name that is one brace group, ``{OpenAI}`` or ``{World Health Organization}``, is a
+  literal (an organisation);
+* a trailing comma (``Abdul Gani Asyik,``) is accepted, as biber does: the comma is ignored.
+
+Writing gives ``von Last, Jr., First`` with each part encoded by :mod:`citekit.latex`;
+a family name that BibTeX would misread (it starts lower-case, or holds a comma or
+``and``) is braced whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..latex import decode, encode
+from ..model import Name
+
+__all__ = ["format_names", "parse_names"]
+
+_AND_SIMPLE = re.compile(r"\s+and\s+", re.IGNORECASE)
+_SPACE = re.compile(r"[ \t\r\n~]+")
+
+
+def parse_names(value: str) -> tuple[Name, ...]:
+    """The names of a raw BibTeX ``author``/``editor`` value (LaTeX, no outer delimiters)."""
+    value = value.strip()
+    if not value:
+        return ()
+    parts = _AND_SIMPLE.split(value) if "{" not in value else _split_depth0(value, _is_and)
+    return tuple(_parse_one(p.strip()) for p in parts if p.strip())
+
+
+def _split_depth0(text: str, is_sep: Callable[[str, int], int]) -> list[str]:
+    """Split ``text`` where ``is_sep(text, i)`` returns a separator length, outside braces."""
+    parts: list[str] = []
+    depth = 0
+    start = i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            width = is_sep(text, i)
+            if width:
+                parts.append(text[start:i])
+                start = i = i + width
+                continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _is_and(text: str, i: int) -> int:
+    match = _AND_SIMPLE.match(text, i)
+    return match.end() - i if match and i > 0 else 0
+
+
+def _is_comma(text: str, i: int) -> int:
+    return 1 if text[i] == "," else 0
+
+
+def _is_space(text: str, i: int) -> int:
+    match = _SPACE.match(text, i)
+    return match.end() - i if match else 0
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _split_depth0(text.strip(), _is_space) if w]
+
+
+def _parse_one(raw: str) -> Name:
+    if _is_single_group(raw):
+        return Name(literal=decode(raw))
+    commas = [p.strip() for p in _split_depth0(raw, _is_comma)]
+    while len(commas) > 1 and not commas[-1]:
+        commas.pop()  # trailing comma: "Abdul Gani Asyik," is "Abdul Gani Asyik"
+    if len(commas) == 1:
+        return _first_von_last(_words(commas[0]))
+    von, last = _von_last(_words(commas[0]))
+    jr = commas[1] if len(commas) > 2 else ""
+    first = ", ".join(commas[2:]) if len(commas) > 2 else commas[1]
+    return _name(first, von, last, jr)
+
+
+def _is_single_group(raw: str) -> bool:
+    """``{OpenAI}``: one brace group spanning the whole name, not a special char."""
+    if not (raw.startswith("{") and raw.endswith("}")) or raw.startswith("{\\"):
+        return False
+    depth = 0
+    for i, ch in enumerate(raw):
+        depth += 1 if ch == "{" else -1 if ch == "}" else 0
+        if depth == 0 and i < len(raw) - 1:
+            return False
+    return True
+
+
+def _first_von_last(words: list[str]) -> Name:
+    if not words:
+        return Name()
+    lower = [i for i, w in enumerate(words[:-1]) if _is_lower(w)]
+    if not lower:
+        return _name(" ".join(words[:-1]), "", words[-1], "")
+    start, end = lower[0], lower[-1] + 1
+    return _name(" ".join(words[:start]), " ".join(words[start:end]), " ".join(words[end:]), "")
+
+
+def _von_last(words: list[str]) -> tuple[str, str]:
+    lower = [i for i, w in enumerate(words[:-1]) if _is_lower(w)]
+    if not lower or lower[0] != 0:
+        return "", " ".join(words)
+    end = lower[-1] + 1
+    return " ".join(words[:end]), " ".join(words[end:])
+
+
+def _is_lower(word: str) -> bool:
+    """BibTeX's test: the first letter at brace depth 0 (or of a special char) is lower-case."""
+    depth = 0
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if ch == "{":
+            if depth == 0 and word.startswith("{\\", i):
+                return _special_is_lower(word[i:])
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and ch.isalpha():
+            return ch.islower()
+        i += 1
+    return False
+
+
+def _special_is_lower(text: str) -> bool:
+    match = re.match(r"\{\\([A-Za-z]+|.)\s*\{?([A-Za-z]?)", text)
+    if not match:
+        return False
+    command, letter = match.groups()
+    if command in ("i", "j", "oe", "ae", "aa", "o", "l", "ss"):
+        return True
+    if command in ("OE", "AE", "AA", "O", "L"):
+        return False
+    return letter.islower() if letter else False
+
+
+def _name(first: str, von: str, last: str, jr: str) -> Name:
+    return Name(
+        family=decode(last),
+        given=decode(first),
+        particle=decode(von),
+        suffix=decode(jr),
+    )
+
+
+def format_names(names: tuple[Name, ...], *, ascii_only: bool) -> str:
+    """``Family, Given and …`` in BibTeX syntax; every name written, never "and others"."""
+    return " and ".join(_format_one(n, ascii_only) for n in names)
+
+
+def _format_one(name: Name, ascii_only: bool) -> str:
+    if name.literal:
+        return "{" + encode(name.literal, ascii_only=ascii_only) + "}"
+
+    def part(text: str, guard_lower: bool = False) -> str:
+        latex = encode(text, ascii_only=ascii_only)
+        risky = "," in text or _AND_SIMPLE.search(f" {text} ") is not None
+        if guard_lower and text[:1].islower():
+            risky = True
+        return "{" + latex + "}" if latex and risky else latex
+
+    family = part(name.family, guard_lower=True)
+    particle = " ".join(encode(w, ascii_only=ascii_only) for w in name.particle.split())
+    last = f"{particle} {family}" if particle else family
+    pieces = [last]
+    if name.suffix:
+        pieces.append(part(name.suffix))
+    if name.given or name.suffix:
+        pieces.append(part(name.given))
+    return ", ".join(pieces)

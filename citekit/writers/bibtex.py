@@ -1,0 +1,296 @@
+"""Record ↔ BibTeX / BibLaTeX entries.
+
+Two flavours:
+
+* **BibTeX** (:func:`format_bibtex`): ASCII; non-ASCII as braced LaTeX commands via
+  pylatexenc (``{\\"u}``); characters with no LaTeX command (CJK) stay UTF-8.
+* **BibLaTeX** (:func:`format_biblatex`): UTF-8, ``date``, ``journaltitle``, ``location``,
+  ``eprinttype``/``eprintclass``; no ``groups`` (not in biblatex's data model).
+
+Both escape ``& % $ # _ { } ~ ^ \\`` in text fields, so text from outside cannot become a TeX
+command; ``url``, ``doi`` and ``eprint`` are verbatim. Title-like fields (title, journal,
+booktitle, series, eventtitle) brace each word that carries case beyond its first letter
+(``{GPT}-3``) and every ``<span class="nocase">`` (``{Bayesian}``), never the whole title.
+Names are ``von Last, Jr., First`` joined by ``and``, all of them; organisations are braced
+(``{OpenAI}``). Field order is fixed (:data:`FIELD_ORDER`), values are ``{…}``, lines end LF.
+
+Field mapping (BibTeX name ↔ Record attribute), used in both directions:
+
+===============================================  =========================================
+``author``, ``editor``                           ``author``, ``editor`` (:class:`Name`)
+``title``                                        ``title``
+``journal`` / ``journaltitle`` / ``booktitle``   ``container_title``
+``series``                                       ``collection_title``
+``eventtitle``                                   ``event_title``
+``year`` + ``month`` (BibTeX), ``date`` (BibLaTeX)  ``issued``
+``urldate``                                      ``accessed``
+``volume``, ``pages`` (``--``)                   ``volume``, ``page`` (``-``)
+``number``                                       ``issue`` for articles, ``number`` otherwise
+``publisher`` / ``institution`` / ``school``     ``publisher`` (institution for reports,
+                                                 school for theses)
+``address`` / ``location``                       ``publisher_place``
+``type``                                         ``genre``
+``doi``, ``url``, ``isbn``, ``issn``             same names
+``eprint`` (+ ``archiveprefix``/``eprinttype``   ``arxiv_id`` + ``arxiv_version``
+= arXiv)                                         (``2005.14165`` + ``v4``)
+``primaryclass`` / ``eprintclass``               ``arxiv_class``
+``howpublished = {\\url{…}}``                     ``url`` (web pages in BibTeX)
+``language``, ``abstract``, ``note``             same names
+``keywords`` (``,``-separated)                   ``keywords``
+``groups`` (``, ``-separated, ``/`` nests)       ``collections`` (JabRef / Better BibTeX)
+anything else                                    ``extra``, raw, written back unchanged
+===============================================  =========================================
+
+Types: arXiv preprint (CSL ``article``) → ``@misc`` with ``eprint``, ``archiveprefix``,
+``primaryclass`` / ``@online`` with ``eprinttype = {arxiv}``; ``article-journal`` →
+``@article``; ``paper-conference`` → ``@inproceedings``; ``report`` → ``@techreport`` /
+``@report``; ``webpage``/``post-weblog`` → ``@misc`` with ``howpublished = {\\url{…}}`` /
+``@online``. A record read from a file keeps its entry type (``@conference``, ``@manual``)
+when that type still means the record's CSL type. A stub (only ``eprint``/``doi``/``url`` +
+``groups``) reads as a Record whose ``is_stub`` is true.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from ..latex import encode
+from ..model import Date, Record
+from .bibfields import csl_type, record_from_fields
+from .bibnames import format_names
+
+__all__ = [
+    "FIELD_ORDER",
+    "entry_fields",
+    "entry_type_for",
+    "format_biblatex",
+    "format_bibtex",
+    "format_entry",
+    "record_from_fields",
+]
+
+Flavour = Literal["bibtex", "biblatex"]
+
+#: The order fields are written in; extras follow in their own order.
+FIELD_ORDER = (
+    "author",
+    "editor",
+    "title",
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "series",
+    "eventtitle",
+    "year",
+    "month",
+    "date",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "institution",
+    "school",
+    "address",
+    "location",
+    "edition",
+    "isbn",
+    "issn",
+    "doi",
+    "eprint",
+    "archiveprefix",
+    "primaryclass",
+    "eprinttype",
+    "eprintclass",
+    "url",
+    "urldate",
+    "howpublished",
+    "type",
+    "language",
+    "keywords",
+    "abstract",
+    "note",
+    "groups",
+)
+
+_BIBTEX_TYPES = {
+    "article": "misc",
+    "article-journal": "article",
+    "paper-conference": "inproceedings",
+    "chapter": "incollection",
+    "book": "book",
+    "report": "techreport",
+    "thesis": "phdthesis",
+    "manuscript": "unpublished",
+    "entry-encyclopedia": "incollection",
+}
+_BIBLATEX_TYPES = {
+    "article": "online",
+    "article-journal": "article",
+    "paper-conference": "inproceedings",
+    "chapter": "incollection",
+    "book": "book",
+    "report": "report",
+    "thesis": "thesis",
+    "webpage": "online",
+    "post-weblog": "online",
+    "software": "software",
+    "dataset": "dataset",
+    "manuscript": "unpublished",
+    "patent": "patent",
+    "entry-encyclopedia": "inreference",
+}
+_BIBLATEX_NATIVE = set(_BIBLATEX_TYPES.values()) | {"misc", "mvbook", "collection", "proceedings"}
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_WIDTH = 13  # len("archiveprefix"): values line up without depending on the entry
+
+
+def format_bibtex(records: Sequence[Record]) -> str:
+    """The records as ASCII BibTeX (non-ASCII as LaTeX commands), one blank line apart."""
+    return "\n".join(format_entry(*entry_fields(r, "bibtex"), key=r.key) for r in records)
+
+
+def format_biblatex(records: Sequence[Record]) -> str:
+    """The records as UTF-8 BibLaTeX (``date``, ``eprinttype``, ``journaltitle``)."""
+    return "\n".join(format_entry(*entry_fields(r, "biblatex"), key=r.key) for r in records)
+
+
+def format_entry(entry_type: str, fields: Sequence[tuple[str, str]], *, key: str) -> str:
+    """One entry; ``fields`` hold complete values (``{…}`` or a month macro)."""
+    lines = [f"@{entry_type}{{{key},"]
+    lines += [f"  {name:<{_WIDTH}} = {value}," for name, value in fields]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def entry_type_for(record: Record, flavour: Flavour) -> str:
+    """The entry type to write: the one read from the file if it still fits, else mapped."""
+    table = _BIBTEX_TYPES if flavour == "bibtex" else _BIBLATEX_TYPES
+    kept = record.entry_type.lower()
+    journal = bool(record.container_title)
+    fits = kept and csl_type(kept, bool(record.arxiv_id), _is_web(record), journal) == record.type
+    if fits and (flavour == "bibtex" or kept in _BIBLATEX_NATIVE):
+        return kept
+    if record.type in ("webpage", "post-weblog") and flavour == "bibtex":
+        return "misc"
+    return table.get(record.type, "misc")
+
+
+def _is_web(record: Record) -> bool:
+    return record.type in ("webpage", "post-weblog") and bool(record.url)
+
+
+def entry_fields(record: Record, flavour: Flavour) -> tuple[str, list[tuple[str, str]]]:
+    """``(entry type, [(field, value)])`` for ``record``, in :data:`FIELD_ORDER`."""
+    etype = entry_type_for(record, flavour)
+    ascii_only = flavour == "bibtex"
+    out: dict[str, str] = {}
+
+    def put(name: str, text: str, *, protect: bool = False) -> None:
+        if text:
+            out[name] = "{" + encode(text, ascii_only=ascii_only, protect=protect) + "}"
+
+    def verbatim(name: str, text: str) -> None:
+        if text:
+            out[name] = "{" + _verbatim(text) + "}"
+
+    if record.author:
+        out["author"] = "{" + format_names(record.author, ascii_only=ascii_only) + "}"
+    if record.editor:
+        out["editor"] = "{" + format_names(record.editor, ascii_only=ascii_only) + "}"
+    put("title", record.title, protect=True)
+    put(_container_field(etype, flavour), record.container_title, protect=True)
+    put("series", record.collection_title, protect=True)
+    put("eventtitle", record.event_title, protect=True)
+    _put_dates(out, record, flavour)
+    put("volume", record.volume)
+    put("number", record.issue if record.type == "article-journal" else record.number)
+    put("pages", re.sub(r"\s*[-–—]+\s*", "--", record.page))
+    put(_publisher_field(record.type, flavour), record.publisher)
+    put("address" if flavour == "bibtex" else "location", record.publisher_place)
+    verbatim("isbn", record.isbn)
+    verbatim("issn", record.issn)
+    verbatim("doi", record.doi)
+    _put_arxiv(out, record, flavour)
+    verbatim("url", record.url)
+    if record.accessed:
+        out["urldate"] = "{" + record.accessed.iso() + "}"
+    if flavour == "bibtex" and etype == "misc" and _is_web(record):
+        out["howpublished"] = "{\\url{" + _verbatim(record.url) + "}}"
+    put("type", record.genre)
+    put("language", record.language)
+    put("keywords", ", ".join(record.keywords))
+    put("abstract", record.abstract)
+    put("note", record.note)
+    if flavour == "bibtex" and record.collections:
+        out["groups"] = "{" + _verbatim(", ".join(record.collections)) + "}"
+    fields = [(n, out[n]) for n in FIELD_ORDER if n in out]
+    taken = set(out)
+    for name, value in record.extra:
+        if name.lower() not in taken:
+            fields.append((name, "{" + _balanced(value, ascii_only) + "}"))
+    return etype, fields
+
+
+def _container_field(etype: str, flavour: Flavour) -> str:
+    if etype == "article":
+        return "journal" if flavour == "bibtex" else "journaltitle"
+    return "booktitle" if etype in ("inproceedings", "incollection", "conference") else "journal"
+
+
+def _publisher_field(ctype: str, flavour: Flavour) -> str:
+    if ctype == "report":
+        return "institution"
+    if ctype == "thesis":
+        return "school" if flavour == "bibtex" else "institution"
+    return "publisher"
+
+
+def _put_dates(out: dict[str, str], record: Record, flavour: Flavour) -> None:
+    issued: Date | None = record.issued
+    if issued is None:
+        return
+    if issued.year is None:
+        if issued.literal:
+            out["year"] = "{" + encode(issued.literal, ascii_only=flavour == "bibtex") + "}"
+        return
+    if flavour == "biblatex":
+        out["date"] = "{" + issued.iso() + "}"
+        return
+    out["year"] = "{" + f"{issued.year:04d}" + "}"
+    if issued.month:
+        out["month"] = _MONTHS[issued.month - 1]
+        if issued.day:
+            out["date"] = "{" + issued.iso() + "}"  # day precision; BibTeX styles ignore it
+
+
+def _put_arxiv(out: dict[str, str], record: Record, flavour: Flavour) -> None:
+    if not record.arxiv_id:
+        return
+    out["eprint"] = "{" + _verbatim(record.arxiv_id + record.arxiv_version) + "}"
+    if flavour == "bibtex":
+        out["archiveprefix"] = "{arXiv}"
+        if record.arxiv_class:
+            out["primaryclass"] = "{" + _verbatim(record.arxiv_class) + "}"
+    else:
+        out["eprinttype"] = "{arxiv}"
+        if record.arxiv_class:
+            out["eprintclass"] = "{" + _verbatim(record.arxiv_class) + "}"
+
+
+def _verbatim(text: str) -> str:
+    """Identifiers as they are; only characters that would break the entry are %-encoded."""
+    return text.strip().replace("{", "%7B").replace("}", "%7D").replace("\\", "%5C")
+
+
+def _balanced(value: str, ascii_only: bool) -> str:
+    """A raw extra value as it was, unless its braces would break the entry."""
+    depth = 0
+    for ch in value:
+        depth += 1 if ch == "{" else -1 if ch == "}" else 0
+        if depth < 0:
+            break
+    if depth == 0:
+        return value
+    return encode(value, ascii_only=ascii_only)
