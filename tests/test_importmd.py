@@ -1,0 +1,408 @@
+"""``citekit import-md``: the hub, a Markdown torture set, dedup and re-imports.
+
+The expected tables below were counted by eye from the hub
+(``../shared/seed/000_11720b4ed0497c14.txt``) and from ``tests/data/markdown/torture.md``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+from citekit.importmd import plan_document, scan_markdown
+from citekit.importplan import ImportPlan, collection_name, heading_matches
+from citekit.linkkinds import Link, Skip, classify, clean_title, normalize_url, unwrap_url
+from citekit.model import Name, Record
+from tests.conftest import require_shared
+
+DATA = Path(__file__).parent / "data" / "markdown"
+HUB_FILE = "seed/000_11720b4ed0497c14.txt"
+ROOT = "Large Language Model & GPT-4 Hub"
+PAPERS = f"{ROOT}/主要网页或论文资源"
+
+# Per section of the hub: what a reader counts. Section 3 repeats two articles of
+# section 2 (merged: one entry, two collections) and has one title with no URL.
+HUB_TABLE = {
+    ROOT: {"skipped": 1},  # the banner image
+    f"{ROOT}/Discussion Groups": {"skipped": 2},  # two chat-group invites
+    f"{ROOT}/Tech Guide/GPT-4技术报告": {"added": 2},
+    f"{ROOT}/Tech Guide/ChatGPT技术报告": {"added": 5},
+    f"{ROOT}/Tech Guide/Large Language Model Technoglogy": {"added": 9},
+    f"{ROOT}/Investment Analysis": {"added": 3, "merged": 2, "skipped": 1},
+    f"{ROOT}/Industry Analysis": {"added": 3},
+    f"{ROOT}/Model Resources/Dataset": {"added": 3},
+    f"{ROOT}/Application Open Source Projects": {"added": 3, "skipped": 1},  # a stars list
+    f"{ROOT}/GPT-4·ChatGPT相关讨论": {"added": 4},
+    PAPERS: {"added": 11, "skipped": 1},  # the invite at the end
+}
+
+# Section 8, in document order: (identifier or URL, CSL type).
+HUB_PAPERS = [
+    ("https://openai.com/blog/chatgpt/", "post-weblog"),
+    (
+        "https://cdn.openai.com/research-covers/language-unsupervised/"
+        "language_understanding_paper.pdf",
+        "report",
+    ),
+    (
+        "https://cdn.openai.com/better-language-models/"
+        "language_models_are_unsupervised_multitask_learners.pdf",
+        "report",
+    ),
+    ("2005.14165", "article"),
+    ("2203.02155", "article"),
+    ("https://huggingface.co/blog/rlhf", "post-weblog"),
+    ("https://www.cs.utexas.edu/~ai-lab/pubs/ICML_IL11-knox.pdf", "document"),
+    ("https://www.cs.utexas.edu/~bradknox/papers/kcap09-knox.pdf", "document"),
+    ("1707.06347", "article"),
+    ("2201.11903", "article"),
+    ("2210.11416", "article"),
+]
+
+
+def numbered(records: tuple[Record, ...], taken: set[str]) -> Iterable[Record]:
+    """A stand-in key policy for the pure planner (the CLI tests use citekit.keys)."""
+    return tuple(r.with_(key=f"e{len(taken) + i}") for i, r in enumerate(records))
+
+
+def hub_text() -> str:
+    return require_shared(HUB_FILE).read_text(encoding="utf-8")
+
+
+def plan_hub(existing: Iterable[Record] = ()) -> ImportPlan:
+    return plan_document(hub_text(), tuple(existing), stem="hub", assign=numbered)
+
+
+def by_collection(plan: ImportPlan) -> dict[str, dict[str, int]]:
+    table: dict[str, Counter[str]] = {}
+    for item in plan.items:
+        table.setdefault(item.collection, Counter())[item.status] += 1
+    return {name: dict(counts) for name, counts in table.items()}
+
+
+def in_collection(plan: ImportPlan, name: str) -> list[Record]:
+    return [r for r in plan.records if name in r.collections]
+
+
+# --- the hub ---------------------------------------------------------------------------------
+
+
+def test_hub_sections_give_the_entries_a_reader_counts() -> None:
+    plan = plan_hub()
+    assert by_collection(plan) == HUB_TABLE
+    assert plan.counts() == {"added": 43, "merged": 2, "unchanged": 0, "skipped": 6}
+    assert len(plan.records) == 43
+    assert len({r.key for r in plan.records}) == 43
+
+
+def test_hub_papers_section_has_its_eleven_items_with_the_right_kinds() -> None:
+    plan = plan_hub()
+    papers = in_collection(plan, PAPERS)
+    found = [(r.arxiv_id or r.url, r.type) for r in papers]
+    assert found == HUB_PAPERS
+    reports = [r for r in papers if r.type == "report"]
+    assert {r.publisher for r in reports} == {"OpenAI"}
+    arxiv = [r for r in papers if r.arxiv_id]
+    assert all(r.is_stub and not r.url for r in arxiv)  # resolve completes them
+
+
+def test_hub_papers_match_the_shared_facts() -> None:
+    facts = json.loads(require_shared("seed-papers.json").read_text(encoding="utf-8"))
+    papers = in_collection(plan_hub(), PAPERS)
+    by_arxiv = {r.arxiv_id: r for r in papers if r.arxiv_id}
+    by_url = {normalize_url(r.url): r for r in papers if r.url}
+    for paper in facts["papers"]:
+        if paper["arxiv"]:
+            assert paper["arxiv"]["id"] in by_arxiv, paper["id"]
+        elif paper["id"] == "tamer":  # the hub links the PDF, not the DOI
+            pdf = by_url[
+                normalize_url("https://www.cs.utexas.edu/~bradknox/papers/kcap09-knox.pdf")
+            ]
+            assert paper["title"].startswith(pdf.title)
+        else:
+            assert by_url[normalize_url(paper["url"])].title == paper["title"], paper["id"]
+
+
+def test_hub_keeps_chinese_titles_and_unescapes_urls() -> None:
+    plan = plan_hub()
+    titles = {r.url: r.title for r in plan.records if r.url}
+    assert (
+        titles["https://zhuanlan.zhihu.com/p/614055838"]
+        == "陈巍：GPT-4模型特征与训练信息最新解读（收录于GPT-4/ChatGPT技术与产业分析）"
+    )
+    assert titles["https://zhuanlan.zhihu.com/p/589087074"] == (
+        "有了Chain of Thought Prompting，大模型能做逻辑推理吗？"
+    )
+    assert not any("\\" in r.url or "link.zhihu.com" in r.url for r in plan.records)
+
+
+def test_hub_has_no_invite_links_and_lists_every_skip_with_its_reason() -> None:
+    plan = plan_hub()
+    assert not any(host in r.url for r in plan.records for host in ("c.nxw.so", "c.suo.nz"))
+    skipped = Counter(i.reason for i in plan.items if i.status == "skipped")
+    assert skipped == {
+        "chat-group invite": 3,
+        "image": 1,
+        "GitHub stars list (a list of repositories, not one work)": 1,
+        "a title without a link": 1,
+    }
+    orphan = next(i for i in plan.items if i.reason == "a title without a link")
+    assert (orphan.line, orphan.text) == (60, "ChatGPT带来的产业变革与投资机遇（九尾繁）")
+
+
+def test_hub_title_rows_above_url_rows() -> None:
+    records = {r.url: r for r in plan_hub().records if r.url}
+    mnbvc = records["https://github.com/esbatmop/MNBVC"]
+    assert (mnbvc.type, mnbvc.title, mnbvc.author) == (
+        "dataset",
+        "MNBVC",
+        (Name(literal="esbatmop"),),
+    )
+    assert mnbvc.abstract.startswith("超大规模中文语料集")
+    wudao = records["https://data.baai.ac.cn/details/WuDaoCorporaText"]
+    assert (wudao.type, wudao.title) == ("dataset", "WuDaoCorporaText")
+    neo = records["https://github.com/EleutherAI/gpt-neo"]
+    assert (neo.type, neo.title, neo.author) == (
+        "software",
+        "gpt-neo",
+        (Name(literal="EleutherAI"),),
+    )
+    framework = next(r for r in records.values() if "research%20framwork" in r.url)
+    assert (framework.type, framework.title) == ("document", "ChatGPT研究框架")
+
+
+def test_a_link_under_two_headings_is_one_entry_in_two_collections() -> None:
+    records = {r.url: r for r in plan_hub().records if r.url}
+    assert records["https://zhuanlan.zhihu.com/p/590655677"].collections == (
+        f"{ROOT}/Tech Guide/ChatGPT技术报告",
+        f"{ROOT}/Investment Analysis",
+    )
+
+
+def test_second_import_changes_nothing() -> None:
+    first = plan_hub()
+    second = plan_hub(first.records)
+    assert not second.changed
+    assert second.counts() == {"added": 0, "merged": 0, "unchanged": 45, "skipped": 6}
+
+
+def test_import_merges_into_existing_entries_without_touching_their_fields() -> None:
+    gpt3 = Record(
+        key="brown2020language",
+        type="article",
+        title="Language Models are Few-Shot Learners",
+        arxiv_id="2005.14165",
+        collections=("LLM Hub/GPT series",),
+    )
+    instruct = Record(key="ouyang2022training", doi="10.48550/arXiv.2203.02155")
+    blog = Record(key="openai2022chatgpt", type="webpage", url="http://openai.com/blog/chatgpt")
+    plan = plan_hub([gpt3, instruct, blog])
+    changed = {r.key: r for r in plan.records}
+    assert changed["brown2020language"] == gpt3.with_(collections=("LLM Hub/GPT series", PAPERS))
+    assert changed["ouyang2022training"].collections == (PAPERS,)
+    assert changed["openai2022chatgpt"].collections == (PAPERS,)
+    assert plan.counts()["merged"] == 5  # three here, two within the hub
+    assert [r.key for r in plan.records if r.arxiv_id == "2005.14165"] == ["brown2020language"]
+
+
+def test_section_option_keeps_one_section() -> None:
+    plan = plan_document(hub_text(), (), stem="hub", assign=numbered, section="8")
+    assert {i.collection for i in plan.items} == {PAPERS}
+    assert plan.counts()["added"] == 11
+    sub = plan_document(
+        hub_text(), (), stem="hub", assign=numbered, section="tech guide/ChatGPT技术报告"
+    )
+    assert sub.counts()["added"] == 5
+
+
+def test_section_that_matches_no_heading_is_an_error() -> None:
+    from citekit.errors import CitekitError
+
+    with pytest.raises(CitekitError, match="no heading matches 'Nope'"):
+        plan_document(hub_text(), (), stem="hub", assign=numbered, section="Nope")
+
+
+# --- the torture set -------------------------------------------------------------------------
+
+
+def plan_torture(existing: Iterable[Record] = ()) -> ImportPlan:
+    text = (DATA / "torture.md").read_text(encoding="utf-8")
+    return plan_document(text, tuple(existing), stem="torture", assign=numbered)
+
+
+def test_torture_set_entries_and_collections() -> None:
+    plan = plan_torture()
+    got = {(r.arxiv_id or r.doi or r.url): (r.type, r.collections) for r in plan.records}
+    papers, blogs, tools, again = (
+        f"Reading List/{s}" for s in ("Papers", "Blogs", "Tools", "重复 (Again)")
+    )
+    assert got == {
+        "1706.03762": ("article", (papers, again)),  # list item with a link title
+        "1810.04805": ("article", (papers,)),  # reference-style, in a nested list
+        "10.18653/v1/n19-1423": ("article-journal", (papers,)),  # autolink, nested deeper
+        "2005.14165": ("article", (papers, tools)),  # bare URL + a table cell link
+        "2203.02155": ("article", (papers,)),  # an arXiv DOI is the arXiv id
+        "https://jalammar.github.io/illustrated-transformer/": ("post-weblog", (blogs,)),
+        "https://openai.com/blog/chatgpt/": ("post-weblog", (blogs, again)),
+        "https://github.com/huggingface/transformers": ("software", (tools,)),
+        "https://www.cs.utexas.edu/~bradknox/papers/kcap_09-knox.pdf": ("document", (again,)),
+    }
+
+
+def test_torture_set_never_imports_code() -> None:
+    plan = plan_torture()
+    assert not any("example.com/code" in i.url or "in-a-fenced" in i.url for i in plan.items)
+    assert not any("indented-code" in i.url for i in plan.items)
+
+
+def test_torture_set_titles_skips_and_versions() -> None:
+    plan = plan_torture()
+    records = {r.arxiv_id or r.url: r for r in plan.records}
+    assert records["https://jalammar.github.io/illustrated-transformer/"].title == (
+        "The Illustrated Transformer"
+    )
+    assert records["1706.03762"].arxiv_version == "v5"  # the first mention named v5
+    assert records["2005.14165"].arxiv_version == "v4"  # trailing "." not in the URL
+    reasons = sorted(i.reason for i in plan.items if i.status == "skipped")
+    assert reasons == [
+        "GitHub stars list (a list of repositories, not one work)",
+        "a title without a link",  # the table row whose only URL is in a code span
+        "chat-group invite",
+        "image",
+        "image",
+    ]
+    statuses = Counter(i.status for i in plan.items)
+    assert statuses == {"added": 9, "merged": 3, "unchanged": 2, "skipped": 5}
+
+
+def test_torture_set_second_import_changes_nothing() -> None:
+    first = plan_torture()
+    assert not plan_torture(first.records).changed
+
+
+# --- scanning and classification on their own ------------------------------------------------
+
+
+def test_scan_reports_lines_and_heading_paths() -> None:
+    doc = scan_markdown(
+        "# T\n\n## A\n\nsee https://example.org/x\n\n### B\n\n[y](https://e.org/y)\n"
+    )
+    assert doc.title == "T"
+    assert [(f.line, f.path, f.link.url) for f in doc.found] == [
+        (5, ("A",), "https://example.org/x"),
+        (9, ("A", "B"), "https://e.org/y"),
+    ]
+
+
+def test_without_a_single_title_h1_the_h1s_are_levels() -> None:
+    doc = scan_markdown("# One\n[a](https://a.org)\n# Two\n[b](https://b.org)\n")
+    assert doc.title == ""
+    assert [f.path for f in doc.found] == [("One",), ("Two",)]
+    plan = plan_document("# One\n[a](https://a.org/p)\n# Two\n", (), stem="list", assign=numbered)
+    assert plan.records[0].collections == ("list/One",)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "https://link.zhihu.com/?target=https%3A//cdn.openai.com/a_b.pdf",
+            "https://cdn.openai.com/a_b.pdf",
+        ),
+        ("https://www.google.com/url?q=https://arxiv.org/abs/1&sa=D", "https://arxiv.org/abs/1"),
+        ("https://example.org/?target=https://x.org", "https://example.org/?target=https://x.org"),
+    ],
+)
+def test_unwrap_url(url: str, expected: str) -> None:
+    assert unwrap_url(url) == expected
+
+
+def test_normalize_url_ignores_what_does_not_name_a_different_page() -> None:
+    same = {
+        normalize_url(u)
+        for u in (
+            "https://openai.com/blog/chatgpt/",
+            "http://www.openai.com/blog/chatgpt",
+            "HTTPS://OpenAI.com/blog/chatgpt#top",
+            "https://openai.com/blog/chatgpt?utm_source=x",
+            "https://link.zhihu.com/?target=https%3A//openai.com/blog/chatgpt",
+        )
+    }
+    assert same == {"https://openai.com/blog/chatgpt"}
+    assert normalize_url("https://a.org/x?id=1") != normalize_url("https://a.org/x?id=2")
+    assert normalize_url("https://a.org/a%20b") == normalize_url("https://a.org/a b")
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("GPT-1 论文：Improving Language Understanding", "Improving Language Understanding"),
+        ("思维链： Chain-of-Thought Prompting", "Chain-of-Thought Prompting"),
+        ("陈巍：GPT-4大模型硬核解读", "陈巍：GPT-4大模型硬核解读"),
+        ("ChatGPT: Optimizing Language Models", "ChatGPT: Optimizing Language Models"),
+        ("  Title\n  over lines - ", "Title over lines"),
+    ],
+)
+def test_clean_title(text: str, title: str) -> None:
+    assert clean_title(text) == title
+
+
+@pytest.mark.parametrize(
+    ("link", "expected"),
+    [
+        (Link("https://arxiv.org/abs/2005.14165v4"), ("article", "", "")),
+        (Link("https://doi.org/10.1145/1597735.1597738"), ("article-journal", "", "")),
+        (Link("https://github.com/openai/gpt-2", "GPT-2 code"), ("software", "gpt-2", "openai")),
+        (Link("https://github.com/openai/gpt-2/tree/master/src"), ("software", "gpt-2", "openai")),
+        (Link("https://github.com/o/r/issues/3", "Bug"), ("webpage", "Bug", "")),
+        (Link("https://huggingface.co/datasets/o/d", "D"), ("dataset", "D", "")),
+        (Link("https://github.com/o/r", "r", hints=("数据集",)), ("dataset", "r", "o")),
+        (Link("https://mp.weixin.qq.com/s/x", "标题"), ("post-weblog", "标题", "")),
+        (Link("https://example.org/page", "A page"), ("webpage", "A page", "")),
+        (Link("https://example.org/some-page.html"), ("webpage", "some-page", "")),
+    ],
+)
+def test_classify_kinds(link: Link, expected: tuple[str, str, str]) -> None:
+    record = classify(link)
+    assert isinstance(record, Record)
+    owner = record.author[0].literal if record.author else ""
+    assert (record.type, record.title, owner) == expected
+
+
+@pytest.mark.parametrize(
+    ("link", "reason"),
+    [
+        (Link("https://x.org/a.PNG"), "image"),
+        (Link("https://x.org/a", image=True), "image"),
+        (Link("https://discord.gg/abc"), "chat-group invite"),
+        (Link("http://c.nxw.so/cgpt", "技术讨论群"), "chat-group invite"),
+        (Link("https://github.com/stars/u/lists/l"), "GitHub stars list"),
+        (Link("mailto:a@b.org"), "not a web link"),
+        (Link("#local-anchor"), "not a web link"),
+        (Link(""), "a title without a link"),
+    ],
+)
+def test_classify_skips(link: Link, reason: str) -> None:
+    skipped = classify(link)
+    assert isinstance(skipped, Skip)
+    assert skipped.reason.startswith(reason)
+
+
+def test_crowd_is_not_a_group() -> None:
+    # 人群 ("a crowd") contains 群 ("group") but is no invite.
+    link = Link("https://www.zhihu.com/question/1", "哪些人群的职业规划需要转变？")
+    assert isinstance(classify(link), Record)
+
+
+def test_collection_names() -> None:
+    assert collection_name("Hub", ["2.  Tech Guide(技术入门)", "2.2  ChatGPT技术报告"]) == (
+        "Hub/Tech Guide/ChatGPT技术报告"
+    )
+    assert collection_name("", ["A/B, C", "{x}"]) == "A - B - C/x"
+    assert heading_matches("2.2", ["2.  Tech Guide(技术入门)", "2.2  ChatGPT技术报告"])
+    assert heading_matches("Tech Guide", ["2.  Tech Guide(技术入门)", "2.2  ChatGPT技术报告"])
+    assert not heading_matches("ChatGPT", ["2.  Tech Guide(技术入门)", "2.2  ChatGPT技术报告"])
