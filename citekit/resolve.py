@@ -19,14 +19,15 @@ the merge (:mod:`citekit.merge`) never overwrites a field the user wrote.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from .errors import CitekitError, IdentifierError, NotCached, NotFound, SourceError
 from .identifiers import Identifier, is_arxiv_doi, looks_like_identifier, parse_identifier
 from .match import PUBLISHED_TYPES, decide, same_family, title_similarity
-from .merge import ARXIV_FIELDS, WORK_FIELDS, Change, all_fields, merge, owned_fields
+from .merge import ARXIV_FIELDS, WORK_FIELDS, all_fields, merge, owned_fields
 from .model import Record, plain_text
+from .outcome import FAILED_STATES, STATES, Outcome, Resolution, State
 
 __all__ = [
     "FAILED_STATES",
@@ -41,17 +42,6 @@ __all__ = [
     "is_protected",
 ]
 
-State = Literal["resolved", "upgraded", "unchanged", "ambiguous", "not-found", "invalid", "error"]
-STATES: tuple[State, ...] = (
-    "resolved",
-    "upgraded",
-    "unchanged",
-    "ambiguous",
-    "not-found",
-    "invalid",
-    "error",
-)
-FAILED_STATES = frozenset({"ambiguous", "not-found", "invalid", "error"})
 ROWS = 5  # Crossref rows / arXiv results per title search
 Provenance = Mapping[str, Mapping[str, Any]]
 
@@ -70,69 +60,6 @@ class CrossrefLike(Protocol):
     def work(self, doi: str) -> Record: ...
 
     def search(self, title: str, author: str = "", rows: int = 5) -> list[Record]: ...
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one input ended: its state, the record to keep, and what to tell the user."""
-
-    input: str
-    state: State
-    key: str = ""
-    message: str = ""
-    record: Record | None = None
-    changes: tuple[Change, ...] = ()
-    differences: tuple[Change, ...] = ()
-    candidates: tuple[dict[str, object], ...] = ()
-    owned: Mapping[str, Any] | None = None  # provenance to store for ``key``
-
-    @property
-    def failed(self) -> bool:
-        return self.state in FAILED_STATES
-
-    def as_dict(self) -> dict[str, object]:
-        """Plain data for ``--json``."""
-        out: dict[str, object] = {"input": self.input, "key": self.key, "state": self.state}
-        if self.message:
-            out["message"] = self.message
-        out["changes"] = [c.as_dict() for c in self.changes]
-        out["differences"] = [c.as_dict() for c in self.differences]
-        if self.candidates:
-            out["candidates"] = list(self.candidates)
-        return out
-
-    def line(self) -> str:
-        """One line for stderr: ``key: state: message``."""
-        who = self.key or self.input
-        return f"{who}: {self.state}" + (f": {self.message}" if self.message else "")
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The library after resolution (``records``) and one :class:`Outcome` per input."""
-
-    records: tuple[Record, ...]
-    report: tuple[Outcome, ...]
-    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """True when no input ended ambiguous, not-found, invalid or error."""
-        return not any(o.failed for o in self.report)
-
-    def counts(self) -> dict[str, int]:
-        """How many inputs ended in each state (every state listed)."""
-        return {s: sum(1 for o in self.report if o.state == s) for s in STATES}
-
-    def summary(self) -> str:
-        """``5 resolved, 1 upgraded, 6 unchanged (12 entries)``."""
-        parts = [f"{n} {s}" for s, n in self.counts().items() if n]
-        noun = "entry" if len(self.report) == 1 else "entries"
-        return f"{', '.join(parts) or 'nothing to do'} ({len(self.report)} {noun})"
-
-    def as_dict(self) -> dict[str, object]:
-        """The ``--json`` report."""
-        return {"summary": self.counts(), "items": [o.as_dict() for o in self.report]}
 
 
 def is_protected(record: Record) -> bool:
@@ -429,20 +356,19 @@ class Resolver:
         self._prefetch(
             i for s in stubs.values() if isinstance(s, Record) for i in [_arxiv_of(s)] if i
         )
-        pool = list(existing)
+        fresh: list[Record] = []
         outcomes: list[Outcome] = []
         for text, stub in stubs.items():
-            outcome = self._new(text, stub, pool, tuple(groups))
+            outcome = self._new(text, stub, [*existing, *fresh], tuple(groups))
             if outcome.record is not None and outcome.state in ("resolved", "upgraded"):
-                (named,) = assign_keys([outcome.record], pool)
-                pool.append(named)
-                outcome = Outcome(
-                    text, outcome.state, named.key, "", named, owned=all_fields(named)
-                )
-            outcomes.append(self._finish(outcome))
+                fresh.append(outcome.record)
+            outcomes.append(outcome)
+        # All new keys at once, so collision suffixes follow stable ids, not input order.
+        named = {id(r): n for r, n in zip(fresh, assign_keys(fresh, existing), strict=True)}
+        final = [self._finish(_named(o, named)) for o in outcomes]
         kept = {k: dict(v) for k, v in (provenance or {}).items()}
-        kept |= {o.key: dict(o.owned) for o in outcomes if o.owned is not None and o.key}
-        return Resolution(tuple(pool), tuple(outcomes), kept)
+        kept |= {o.key: dict(o.owned) for o in final if o.owned is not None and o.key}
+        return Resolution((*existing, *named.values()), tuple(final), kept)
 
     def _new(
         self,
@@ -457,7 +383,7 @@ class Resolver:
         if isinstance(stub, Record):
             twin = find_duplicate(stub, pool)
             if twin is not None:
-                return Outcome(text, "unchanged", twin.key, f"already in the library as {twin.key}")
+                return Outcome(text, "unchanged", twin.key, "", twin)
         try:
             found = self._by_title(stub) if isinstance(stub, str) else self._upstream(stub)
         except _Failed as exc:
@@ -470,9 +396,21 @@ class Resolver:
         record = merge(Record(type="", collections=groups), found.record, {}).record
         twin = find_duplicate(record, pool)
         if twin is not None:
-            return Outcome(text, "unchanged", twin.key, f"already in the library as {twin.key}")
+            return Outcome(text, "unchanged", twin.key, "", twin)
         state: State = "upgraded" if found.upgraded else "resolved"
         return Outcome(text, state, "", "", record, changes=())
+
+
+def _named(outcome: Outcome, named: Mapping[int, Record]) -> Outcome:
+    """The outcome with the key its record (or the duplicate it names) was given."""
+    record = outcome.record
+    if record is None:
+        return outcome
+    final = named.get(id(record), record)
+    if outcome.state == "unchanged":
+        message = f"already in the library as {final.key}; not added again"
+        return Outcome(outcome.input, "unchanged", final.key, message)
+    return Outcome(outcome.input, outcome.state, final.key, "", final, owned=all_fields(final))
 
 
 def _stub(text: str, groups: tuple[str, ...]) -> Record | CitekitError | str:

@@ -1,0 +1,91 @@
+"""The result of a resolution run: one :class:`Outcome` per input, in a :class:`Resolution`.
+
+Every input ends in exactly one state (DESIGN §3.4): ``resolved``, ``upgraded``,
+``unchanged`` (done) or ``ambiguous``, ``not-found``, ``invalid``, ``error`` (failed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .merge import Change
+from .model import Record
+
+__all__ = ["FAILED_STATES", "STATES", "Outcome", "Resolution", "State"]
+
+State = Literal["resolved", "upgraded", "unchanged", "ambiguous", "not-found", "invalid", "error"]
+STATES: tuple[State, ...] = (
+    "resolved",
+    "upgraded",
+    "unchanged",
+    "ambiguous",
+    "not-found",
+    "invalid",
+    "error",
+)
+FAILED_STATES = frozenset({"ambiguous", "not-found", "invalid", "error"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one input ended: its state, the record to keep, and what to tell the user."""
+
+    input: str
+    state: State
+    key: str = ""
+    message: str = ""
+    record: Record | None = None
+    changes: tuple[Change, ...] = ()
+    differences: tuple[Change, ...] = ()
+    candidates: tuple[dict[str, object], ...] = ()
+    owned: Mapping[str, Any] | None = None  # provenance to store for ``key``
+
+    @property
+    def failed(self) -> bool:
+        return self.state in FAILED_STATES
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain data for ``--json``."""
+        out: dict[str, object] = {"input": self.input, "key": self.key, "state": self.state}
+        if self.message:
+            out["message"] = self.message
+        out["changes"] = [c.as_dict() for c in self.changes]
+        out["differences"] = [c.as_dict() for c in self.differences]
+        if self.candidates:
+            out["candidates"] = list(self.candidates)
+        return out
+
+    def line(self) -> str:
+        """One line for stderr: ``key: state: message``."""
+        who = self.key or self.input
+        return f"{who}: {self.state}" + (f": {self.message}" if self.message else "")
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The library after resolution (``records``) and one :class:`Outcome` per input."""
+
+    records: tuple[Record, ...]
+    report: tuple[Outcome, ...]
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when no input ended ambiguous, not-found, invalid or error."""
+        return not any(o.failed for o in self.report)
+
+    def counts(self) -> dict[str, int]:
+        """How many inputs ended in each state (every state listed)."""
+        return {s: sum(1 for o in self.report if o.state == s) for s in STATES}
+
+    def summary(self) -> str:
+        """``5 resolved, 1 upgraded, 6 unchanged (12 entries)``."""
+        parts = [f"{n} {s}" for s, n in self.counts().items() if n]
+        noun = "entry" if len(self.report) == 1 else "entries"
+        return f"{', '.join(parts) or 'nothing to do'} ({len(self.report)} {noun})"
+
+    def as_dict(self) -> dict[str, object]:
+        """The ``--json`` report."""
+        return {"summary": self.counts(), "items": [o.as_dict() for o in self.report]}
