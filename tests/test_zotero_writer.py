@@ -202,3 +202,146 @@ def test_collection_keys_are_stable_and_zotero_shaped() -> None:
     assert key == collection_key(" LLM Hub / RLHF ")
     assert len(key) == 8 and set(key) <= set("23456789ABCDEFGHIJKLMNPQRSTUVWXYZ")
     assert len({collection_key(p) for p in collection_paths(ALL)}) == len(collection_paths(ALL))
+
+
+# --- Zotero RDF, parsed and walked with rdflib ----------------------------------------------
+
+Z = "http://www.zotero.org/namespaces/export#"
+DC = "http://purl.org/dc/elements/1.1/"
+DCTERMS = "http://purl.org/dc/terms/"
+BIB = "http://purl.org/net/biblio#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+BASE = "file:///exports/zotero/library.rdf"
+
+
+def parse_rdf(records: list[Record]) -> Any:
+    import rdflib
+
+    from citekit.writers.zotero_rdf import format_zotero_rdf
+
+    graph = rdflib.Graph()
+    graph.parse(data=format_zotero_rdf(records), format="xml", publicID=BASE)
+    return graph
+
+
+def walk(graph: Any) -> tuple[dict[str, Any], dict[Any, str], dict[Any, Any]]:
+    """(citation key → item node, collection node → path, child collection → parent)."""
+    import rdflib
+
+    ns = rdflib.Namespace
+    z, dc, dcterms = ns(Z), ns(DC), ns(DCTERMS)
+    items = {}
+    for node in graph.subjects(z.itemType, None):
+        extra = str(graph.value(node, dc.description))
+        key = extra.splitlines()[0].removeprefix("Citation Key: ")
+        items[key] = node
+    collections = set(graph.subjects(rdflib.RDF.type, z.Collection))
+    parent = {}
+    for coll in collections:
+        for part in graph.objects(coll, dcterms.hasPart):
+            if part in collections:
+                assert part not in parent, "a collection has one parent"
+                parent[part] = coll
+    paths: dict[Any, str] = {}
+
+    def path_of(coll: Any) -> str:
+        name = str(graph.value(coll, dc.title))
+        return f"{path_of(parent[coll])}/{name}" if coll in parent else name
+
+    for coll in collections:
+        paths[coll] = path_of(coll)
+    return items, paths, parent
+
+
+def test_rdf_items_sit_in_the_collections_their_groups_name() -> None:
+    import rdflib
+
+    graph = parse_rdf(ALL)
+    items, paths, parent = walk(graph)
+    assert set(items) == {r.key for r in ALL}
+    assert sorted(paths.values()) == sorted(collection_paths(ALL))
+    has_part = rdflib.URIRef(DCTERMS + "hasPart")
+    for record in ALL:
+        holders = {paths[c] for c in graph.subjects(has_part, items[record.key])}
+        assert holders == set(record.collections), record.key
+    for child, par in parent.items():  # every parent exists and is a collection
+        assert par in paths and paths[child].startswith(paths[par] + "/")
+    tops = [c for c in paths if not list(graph.subjects(None, c))]
+    assert sorted(paths[c] for c in tops) == ["LLM Hub", "Torture"]
+
+
+def test_rdf_item_in_two_collections() -> None:
+    graph = parse_rdf(ALL)
+    items, paths, _ = walk(graph)
+    import rdflib
+
+    holders = graph.subjects(rdflib.URIRef(DCTERMS + "hasPart"), items["ouyang2022training"])
+    assert {paths[c] for c in holders} == {"LLM Hub/GPT series", "LLM Hub/RLHF"}
+
+
+def test_rdf_items_are_only_pointed_at_by_haspart() -> None:
+    """Zotero's importer skips a collection member that anything else points to."""
+    graph = parse_rdf(ALL)
+    items, _, _ = walk(graph)
+    for node in items.values():
+        assert {str(p) for _, p in graph.subject_predicates(node)} <= {DCTERMS + "hasPart"}
+
+
+def test_rdf_types_and_fields_are_zotero_schema_names() -> None:
+    import rdflib
+
+    table = type_table()
+    graph = parse_rdf(ALL)
+    items, _, _ = walk(graph)
+    dc_ok = {DC + "title", DC + "date", DC + "description", DC + "subject", DC + "identifier"}
+    dc_ok |= {DCTERMS + "abstract", BIB + "authors", BIB + "editors", BIB + "contributors"}
+    for key, node in items.items():
+        itype = str(graph.value(node, rdflib.URIRef(Z + "itemType")))
+        fields, creators = table[itype]
+        for pred in {str(p) for p in graph.predicates(node, None)}:
+            if pred.startswith(Z):
+                name = pred.removeprefix(Z)
+                ok = name == "itemType" or name in fields or name[:-1] in creators
+                assert ok, f"{key}: z:{name} is not a field of {itype}"
+            else:
+                assert pred in dc_ok, f"{key}: unexpected predicate {pred}"
+
+
+def test_rdf_matches_the_item_json() -> None:
+    """Every field and creator of items.json reaches the RDF (the exports cannot drift)."""
+    import rdflib
+
+    graph = parse_rdf(ALL)
+    items, _, _ = walk(graph)
+    identifier, uri_value = rdflib.URIRef(DC + "identifier"), rdflib.RDF.value
+    for record in ALL:
+        node = items[record.key]
+        item = record_to_item(record)
+        values = {str(o) for o in graph.objects(node, None) if isinstance(o, rdflib.Literal)}
+        for field, value in item.items():
+            if isinstance(value, str) and field != "url":
+                assert value in values, (record.key, field)
+        urls = {str(graph.value(i, uri_value)) for i in graph.objects(node, identifier)}
+        assert urls == ({item["url"]} if "url" in item else set())
+        assert rdf_creators(graph, node) == sorted(
+            (c["creatorType"], c.get("lastName", c.get("name")), c.get("firstName", ""))
+            for c in item["creators"]
+        )
+
+
+def rdf_creators(graph: Any, node: Any) -> list[tuple[str, str, str]]:
+    """(role, surname, given name) of every foaf:Person in the item's creator sequences."""
+    import rdflib
+
+    roles = {BIB + "authors": "author", BIB + "editors": "editor"}
+    roles |= {Z + "programmers": "programmer", BIB + "contributors": "contributor"}
+    out = []
+    for pred, role in roles.items():
+        for seq in graph.objects(node, rdflib.URIRef(pred)):
+            for member_pred, person in graph.predicate_objects(seq):
+                if str(member_pred).startswith(RDF_NS + "_"):
+                    surname = str(graph.value(person, rdflib.URIRef(FOAF + "surname")))
+                    given = graph.value(person, rdflib.URIRef(FOAF + "givenName"))
+                    out.append((role, surname, str(given) if given else ""))
+    return sorted(out)

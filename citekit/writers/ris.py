@@ -7,7 +7,8 @@ markup is dropped. Choices where RIS readers disagree follow the widest-read con
   Google Scholar exports them (RIS has no preprint type; EndNote and Mendeley show this
   as intended);
 * conference papers are ``CONF`` (Mendeley does not read ``CPAPER``);
-* a report's number goes to ``SN`` (EndNote's "Report Number" for ``RPRT``).
+* a report's number goes to ``SN`` (EndNote's "Report Number" for ``RPRT``);
+* editors are ``A2`` (EndNote's secondary author: the editor of a chapter or proceedings).
 
 Output is UTF-8 with LF line ends, records in the order given, a blank line after ``ER``.
 """
@@ -44,7 +45,7 @@ def record_to_ris(record: Record) -> list[tuple[str, str]]:
     """The ``(tag, value)`` lines of one record, from ``TY`` to ``ER``."""
     lines: list[tuple[str, str]] = [("TY", _TYPES.get(record.type, "GEN")), ("ID", record.key)]
     lines += [("AU", _name(n)) for n in record.author]
-    lines += [("ED", _name(n)) for n in record.editor]
+    lines += [("A2", _name(n)) for n in record.editor]
     lines.append(("TI", record.title))
     container = _container(record)
     if container:
