@@ -10,6 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -406,3 +407,107 @@ def test_collection_names() -> None:
     assert heading_matches("2.2", ["2.  Tech Guide(技术入门)", "2.2  ChatGPT技术报告"])
     assert heading_matches("Tech Guide", ["2.  Tech Guide(技术入门)", "2.2  ChatGPT技术报告"])
     assert not heading_matches("ChatGPT", ["2.  Tech Guide(技术入门)", "2.2  ChatGPT技术报告"])
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def run_cli(*args: str) -> Any:
+    from click.testing import CliRunner
+
+    from citekit.cli import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_cli_imports_the_hub_and_a_second_import_is_byte_identical(workdir: Path) -> None:
+    bib = workdir / "references.bib"
+    hub = str(require_shared(HUB_FILE))
+    first = run_cli("--bib", str(bib), "import-md", hub)
+    assert first.exit_code == 0, first.output
+    assert first.stderr.strip() == "import-md: 43 added, 2 merged, 0 unchanged, 6 skipped"
+    assert "skipped  line 158: chat-group invite: http://c.nxw.so/cgpt" in first.stdout
+    written, mtime = bib.read_bytes(), bib.stat().st_mtime_ns
+    second = run_cli("--bib", str(bib), "import-md", hub)
+    assert second.exit_code == 0, second.output
+    assert second.stderr.strip() == "import-md: 0 added, 0 merged, 45 unchanged, 6 skipped"
+    assert bib.read_bytes() == written
+    assert bib.stat().st_mtime_ns == mtime
+
+
+def test_cli_library_entries_are_ascii_keyed_and_complete(workdir: Path) -> None:
+    from citekit.library import load
+
+    bib = workdir / "references.bib"
+    assert run_cli("--bib", str(bib), "import-md", str(require_shared(HUB_FILE))).exit_code == 0
+    records = load(bib).records
+    assert len(records) == 43
+    assert all(r.key.isascii() and r.key.isalnum() for r in records)
+    titles = {r.title for r in records}
+    assert "陈巍：ChatGPT报告：技术详解和产业未来" in titles
+    assert sum(1 for r in records if r.arxiv_id) == 5
+
+
+def test_cli_dry_run_writes_nothing_and_json_reports_every_link(workdir: Path) -> None:
+    bib = workdir / "references.bib"
+    result = run_cli(
+        "--bib", str(bib), "import-md", "--dry-run", "--json", str(DATA / "torture.md")
+    )
+    assert result.exit_code == 0, result.output
+    assert not bib.exists()
+    report = json.loads(result.stdout)
+    assert report["dry_run"] is True and report["written"] is False
+    assert report["counts"] == {"added": 9, "merged": 3, "unchanged": 2, "skipped": 5}
+    assert len(report["items"]) == 19
+    assert all(i["reason"] for i in report["items"] if i["status"] == "skipped")
+    assert all(i["key"] for i in report["items"] if i["status"] != "skipped")
+    assert result.stderr.strip().endswith("(dry run: nothing written)")
+
+
+def test_cli_merges_into_a_hand_written_library_and_keeps_the_rest(workdir: Path) -> None:
+    bib = workdir / "references.bib"
+    original = (
+        "@comment{my own notes, kept as they are}\n\n"
+        "@misc{brown2020language,\n"
+        "  eprint = {2005.14165},\n"
+        "  archiveprefix = {arXiv},\n"
+        "  groups = {LLM Hub/GPT series},\n"
+        "}\n"
+    )
+    bib.write_text(original, encoding="utf-8")
+    result = run_cli(
+        "--bib", str(bib), "import-md", "--section", "8", str(require_shared(HUB_FILE))
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr.strip() == "import-md: 10 added, 1 merged, 0 unchanged, 1 skipped"
+    text = bib.read_text(encoding="utf-8")
+    assert text.startswith("@comment{my own notes, kept as they are}\n")
+    assert f"LLM Hub/GPT series, {PAPERS}" in text
+    assert text.count("2005.14165") == 1
+
+
+def test_cli_errors_are_one_line(workdir: Path) -> None:
+    hub = str(require_shared(HUB_FILE))
+    result = run_cli("import-md", "--section", "Nope", hub)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("citekit: no heading matches 'Nope'; headings are: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    latin1 = workdir / "latin1.md"
+    latin1.write_bytes(b"# Caf\xe9\n")
+    result = run_cli("import-md", str(latin1))
+    assert result.exit_code == 1
+    assert "is not UTF-8" in result.stderr
+    assert not (workdir / "references.bib").exists()
+
+
+def test_cli_help() -> None:
+    result = run_cli("import-md", "--help")
+    assert result.exit_code == 0
+    for option in ("--section", "--root", "--dry-run", "--json"):
+        assert option in result.output
