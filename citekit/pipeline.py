@@ -1,0 +1,193 @@
+"""The resolve / add / build runs: library file + cache + sources + policy, wired together.
+
+The CLI calls these and renders the result; they print nothing.
+
+Provenance (which field values citekit itself wrote, so a later run may update them)
+is kept in ``provenance.json`` in the cache directory, beside ``cache.sqlite``. It is
+git-ignored with the cache: on a fresh clone every present field counts as the user's,
+which can only make citekit more careful, never overwrite anything.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import keys
+from .config import Settings
+from .fileio import write_atomic
+from .library import Library, dumps, load, save
+from .model import Record
+from .outcome import Outcome, Resolution
+from .progress import progress_bar
+from .resolve import Resolver
+from .sources.cache import Cache
+
+__all__ = ["Run", "add", "build", "load_provenance", "resolve"]
+
+PROVENANCE = "provenance.json"
+Progress = Callable[[Outcome], None]
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one run did: the resolution, the diff of the library, what was written."""
+
+    resolution: Resolution
+    diff: str
+    written: bool
+    requests: int
+    exports: tuple[Path, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The ``--json`` report."""
+        out = self.resolution.as_dict()
+        out["requests"] = self.requests
+        out["written"] = self.written
+        if self.exports:
+            out["exports"] = [str(p) for p in self.exports]
+        return out
+
+
+def load_provenance(settings: Settings) -> dict[str, dict[str, Any]]:
+    """What citekit wrote on earlier runs, by citation key ({} when there is no record)."""
+    path = settings.cache_path / PROVENANCE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        return {}  # no (readable) record: every field is the user's
+    return data if isinstance(data, dict) else {}
+
+
+def _save_provenance(settings: Settings, data: dict[str, dict[str, Any]]) -> None:
+    if data == load_provenance(settings):
+        return
+    text = json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    write_atomic(settings.cache_path / PROVENANCE, text)
+
+
+@contextmanager
+def _resolver(
+    settings: Settings,
+    *,
+    offline: bool,
+    refresh: bool,
+    accept_upstream: bool = False,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> Iterator[tuple[Resolver, Callable[[], int]]]:
+    from .sources.arxiv import ArxivSource
+    from .sources.crossref import CrossrefSource
+
+    cache = Cache(settings.cache_path, offline=offline, refresh=refresh)
+    extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
+    arxiv = ArxivSource(settings, cache, **extra)
+    crossref = CrossrefSource(settings, cache, warn=warn or (lambda _m: None), **extra)
+    resolver = Resolver(
+        arxiv, crossref, refresh=refresh, accept_upstream=accept_upstream, progress=progress
+    )
+    try:
+        yield resolver, lambda: arxiv.requests_made + crossref.requests_made
+    finally:
+        cache.close()
+
+
+def _diff(before: str, after: str, name: str) -> str:
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True), name, name
+    )
+    return "".join(lines)
+
+
+def _commit(
+    settings: Settings, library: Library, result: Resolution, dry_run: bool
+) -> tuple[str, bool]:
+    """Write the resolved library (and provenance) unless ``dry_run``; return the diff."""
+    before = dumps(library)
+    updated = library.with_records(result.records)
+    after = dumps(updated)
+    diff = _diff(before, after, str(settings.bib_path))
+    if dry_run:
+        return diff, False
+    written = save(updated, settings.bib_path) if after != before else False
+    _save_provenance(settings, result.provenance)
+    return diff, written
+
+
+def resolve(
+    settings: Settings,
+    *,
+    offline: bool = False,
+    refresh: bool = False,
+    dry_run: bool = False,
+    accept_upstream: bool = False,
+    **hooks: Any,
+) -> Run:
+    """Complete the library's entries in place (``citekit resolve``)."""
+    library = load(settings.bib_path)
+    with (
+        progress_bar(len(library.records), "resolving") as advance,
+        _resolver(
+            settings,
+            offline=offline,
+            refresh=refresh,
+            accept_upstream=accept_upstream,
+            progress=advance,
+            **hooks,
+        ) as (resolver, requests),
+    ):
+        result = resolver.library(library.records, load_provenance(settings))
+        count = requests()
+    diff, written = _commit(settings, library, result, dry_run)
+    return Run(result, diff, written, count)
+
+
+def add(
+    settings: Settings,
+    texts: Sequence[str],
+    *,
+    groups: Sequence[str] = (),
+    offline: bool = False,
+    dry_run: bool = False,
+    **hooks: Any,
+) -> Run:
+    """Resolve ``texts`` and append them to the library (``citekit add``)."""
+    library = load(settings.bib_path)
+
+    def assign(new: Sequence[Record], existing: Sequence[Record]) -> Sequence[Record]:
+        taken = [r.key for r in existing]
+        return keys.assign_keys(new, taken, settings.key_pattern)
+
+    with (
+        progress_bar(len(texts), "adding") as advance,
+        _resolver(settings, offline=offline, refresh=False, progress=advance, **hooks) as (
+            resolver,
+            requests,
+        ),
+    ):
+        result = resolver.add(
+            texts,
+            library.records,
+            assign_keys=assign,
+            groups=groups,
+            provenance=load_provenance(settings),
+        )
+        count = requests()
+    diff, written = _commit(settings, library, result, dry_run)
+    return Run(result, diff, written, count)
+
+
+def build(settings: Settings, *, offline: bool = False, **hooks: Any) -> Run:
+    """Resolve, write references.bib, then regenerate every export (``citekit build``)."""
+    run = resolve(settings, offline=offline, **hooks)
+    from .exports import write_all
+
+    records = load(settings.bib_path).records
+    changed = write_all(records, settings.exports_path)
+    return Run(run.resolution, run.diff, run.written, run.requests, tuple(changed))
