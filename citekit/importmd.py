@@ -17,6 +17,7 @@ What a link becomes is decided in :mod:`citekit.linkkinds`; merging into a libra
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -59,9 +60,7 @@ class _Row:
 
 def scan_markdown(text: str) -> Document:
     """Every link of a Markdown document, with its heading path and line."""
-    from markdown_it import MarkdownIt
-
-    tokens = MarkdownIt("commonmark", {"html": True}).enable("table").parse(text)
+    tokens = _parser().parse(text)
     title = _title_heading(tokens)
     walker = _Walker(title)
     walker.walk(tokens)
@@ -95,6 +94,19 @@ def plan_document(
     return plan_import(existing, placed, assign)
 
 
+@functools.cache
+def _parser() -> Any:
+    """CommonMark with tables and raw HTML (the hub's tables; ``<a href>`` anchors)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table")
+
+
+def _normalize(url: str) -> str:
+    """``url`` percent-encoded the way markdown-it encodes link destinations."""
+    return str(_parser().normalizeLink(url))
+
+
 def _title_heading(tokens: list[Any]) -> str:
     """The text of the document's H1 when there is exactly one and no heading before it."""
     levels = [(t.tag, i) for i, t in enumerate(tokens) if t.type == "heading_open"]
@@ -122,7 +134,9 @@ class _Walker:
         while i < len(tokens):
             token = tokens[i]
             if token.type == "heading_open":
-                self._heading(int(token.tag[1]), _inline_unit(tokens[i + 1]))
+                unit = _inline_unit(tokens[i + 1])
+                self._heading(int(token.tag[1]), unit)
+                self._unit(unit, _line(token))  # a linked heading's link belongs under it
                 i += 3
                 continue
             if token.type == "table_open":
@@ -131,7 +145,7 @@ class _Walker:
             if token.type == "inline":
                 self._unit(_inline_unit(token), _line(token))
             elif token.type == "html_block":
-                self._unit(html_unit(token.content), _line(token))
+                self._unit(html_unit(token.content, _normalize), _line(token))
             i += 1
 
     def _heading(self, level: int, unit: Unit) -> None:
@@ -179,7 +193,7 @@ def _line(token: Any) -> int:
 
 def _inline_unit(token: Any) -> Unit:
     """An inline token's text and links (emphasis dropped, code spans kept as text)."""
-    builder = UnitBuilder()
+    builder = UnitBuilder(normalize=_normalize)
     for child in token.children or ():
         kind = child.type
         if kind in ("text", "text_special"):

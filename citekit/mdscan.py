@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
 __all__ = ["Hit", "Unit", "UnitBuilder", "hit_context", "hit_title", "html_attr", "html_unit"]
@@ -54,6 +55,7 @@ class UnitBuilder:
     parts: list[str] = field(default_factory=list)
     masked: list[str] = field(default_factory=list)  # the text with code and links blanked
     hits: list[Hit] = field(default_factory=list)
+    normalize: Callable[[str], str] = str  # percent-encodes a URL as the parser does
     _open: tuple[int, str, str] | None = None  # (start, href, title attribute)
 
     @property
@@ -98,7 +100,8 @@ class UnitBuilder:
             full = url if "://" in url else "https://" + url
             hits.append(Hit(match.start(), match.start() + len(url), full))
         hits.sort(key=lambda h: (h.start, h.end))
-        return Unit(text, tuple(hits))
+        # Every URL spelt the way the parser spells link destinations ("a}b" -> "a%7Db").
+        return Unit(text, tuple(replace(h, url=self.normalize(h.url)) for h in hits))
 
 
 def _looks_like_url(text: str, href: str) -> bool:
@@ -147,9 +150,9 @@ class _HtmlUnit(HTMLParser):
 
     _BREAKS = frozenset({"br", "p", "li", "tr", "div", "h1", "h2", "h3", "h4", "h5", "h6"})
 
-    def __init__(self) -> None:
+    def __init__(self, normalize: Callable[[str], str]) -> None:
         super().__init__(convert_charrefs=True)
-        self.builder = UnitBuilder()
+        self.builder = UnitBuilder(normalize=normalize)
         self._code = 0  # depth of <code>/<pre>: URLs there are examples, not links
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -173,9 +176,9 @@ class _HtmlUnit(HTMLParser):
         self.builder.text(data, scannable=not self._code)
 
 
-def html_unit(source: str) -> Unit:
+def html_unit(source: str, normalize: Callable[[str], str] = str) -> Unit:
     """An HTML block as a unit (anchors, images, bare URLs in its text)."""
-    parser = _HtmlUnit()
+    parser = _HtmlUnit(normalize)
     parser.feed(source)
     parser.close()
     return parser.builder.build()

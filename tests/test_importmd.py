@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citekit.importmd import plan_document, scan_markdown
 from citekit.importplan import ImportPlan, collection_name, heading_matches
@@ -511,3 +513,35 @@ def test_cli_help() -> None:
     assert result.exit_code == 0
     for option in ("--section", "--root", "--dry-run", "--json"):
         assert option in result.output
+
+
+def test_a_linked_heading_is_an_entry_under_itself() -> None:
+    doc = scan_markdown("# Hub\n\n## [BERT](https://arxiv.org/abs/1810.04805)\n\ntext\n")
+    assert [(f.line, f.path, f.link.url) for f in doc.found] == [
+        (3, ("BERT",), "https://arxiv.org/abs/1810.04805")
+    ]
+
+
+def test_bare_urls_are_percent_encoded_like_link_destinations() -> None:
+    doc = scan_markdown('see https://e.org/a}b{c and <a href="https://x.org/a b">x</a>\n')
+    assert [f.link.url for f in doc.found] == ["https://e.org/a%7Db%7Bc", "https://x.org/a%20b"]
+
+
+PIECES = [
+    *"[]()<>`*_\\|#-: \n!hps/.x中文",
+    "https://",
+    "http://a.b/",
+    "| --- |\n",
+    '<a href="',
+    '">',
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=60).map("".join))
+def test_any_text_scans_and_classifies_without_error(text: str) -> None:
+    plan = plan_document(text, (), stem="fuzz", assign=numbered)
+    again = plan_document(text, plan.records, stem="fuzz", assign=numbered)
+    assert not again.changed  # whatever was imported is recognised the second time
+    for record in plan.records:
+        assert record.arxiv_id or record.doi or record.url.startswith(("http://", "https://"))
