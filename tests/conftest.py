@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# arxiv_server, crossref_server, replay_servers, fake_clock (tests/servers/fixtures.py)
+pytest_plugins = ["tests.servers.fixtures"]
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
 

@@ -46,7 +46,7 @@ from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavai
 from ..identifiers import arxiv_doi, parse_arxiv_id
 from ..model import Date, Name, Record
 from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
-from .http import RETRYABLE_STATUS, RetryPolicy, parse_retry_after
+from .http import Problem, RetryPolicy, parse_retry_after, retrying
 
 __all__ = ["ArxivSource", "parse_entry", "result_payload", "split_name"]
 
@@ -59,39 +59,8 @@ _PARTICLES = {"de", "da", "del", "della", "der", "di", "dos", "du", "la", "le", 
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 
 
-class _Problem(Exception):
-    """A failed try: ``error(label)`` is what the caller reports once retries run out."""
-
-    status: int | None = None
-    retry_after: float | None = None
-    retryable = True
-
-    def error(self, label: str) -> SourceError:
-        return SourceUnavailable(SOURCE, label, f"{self}; try again later", self.status)
-
-
-class _BadFeed(_Problem):
-    """The body is not a complete Atom feed, or is arXiv's empty-page quirk."""
-
-
-class _Transport(_Problem):
-    """No usable HTTP answer: refused, dropped, timed out, cut short."""
-
-
-class _Status(_Problem):
-    """A non-200 answer other than the 400 error feed."""
-
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
-        self.retry_after = retry_after
-        self.retryable = status in RETRYABLE_STATUS
-
-    def error(self, label: str) -> SourceError:
-        if self.status == 429:
-            message = "rate limited (HTTP 429); wait a few minutes and run again"
-            return RateLimited(SOURCE, label, message, 429, self.retry_after)
-        return SourceUnavailable(SOURCE, label, f"HTTP {self.status}; try again later", self.status)
+def _status_problem(status: int, retry_after: float | None) -> Problem:
+    return Problem(f"HTTP {status}", status, retry_after)
 
 
 class _RejectedIds(Exception):
@@ -122,24 +91,24 @@ def _check(response: requests.Response) -> None:
         raise _rejected(response.content)
     if response.status_code != 200:
         wait = parse_retry_after(response.headers.get("Retry-After"))
-        raise _Status(response.status_code, wait)
+        raise Problem(f"HTTP {response.status_code}", response.status_code, wait)
     try:
         root = ET.fromstring(response.content)
     except ET.ParseError as exc:
-        raise _BadFeed(f"unreadable answer ({exc})") from exc
+        raise Problem(f"unreadable answer ({exc})") from exc
     total = root.findtext(f"{_OPENSEARCH}totalResults")
     if root.tag != f"{_ATOM}feed" or total is None or not total.strip().isdigit():
-        raise _BadFeed("the answer is not an arXiv Atom feed")
+        raise Problem("the answer is not an arXiv Atom feed")
     entries = root.findall(f"{_ATOM}entry")
     if int(total) > 0 and not entries:
-        raise _BadFeed("arXiv sent an empty page")
+        raise Problem("arXiv sent an empty page")
 
 
 def _rejected(content: bytes) -> Exception:
     try:
         root = ET.fromstring(content)
     except ET.ParseError:
-        return _Status(400, None)
+        return Problem("HTTP 400", 400)
     summaries = [e.findtext(f"{_ATOM}summary") or "" for e in root.iter(f"{_ATOM}entry")]
     ids = [m.group(1) for s in summaries for m in [_BAD_ID_RE.search(s)] if m]
     return _RejectedIds(ids, "; ".join(s for s in summaries if s) or "HTTP 400")
@@ -192,7 +161,7 @@ class ArxivSource:
             if self.cache.offline:
                 raise NotCached(SOURCE, title, "search not cached; run again without --offline")
             search = arxiv.Search(query=query, max_results=max_results)
-            results = self._run(search, title)
+            results = self._run(search, title, page_size=max_results)
             cached = json.dumps([result_payload(r) for r in results]).encode()
             self.cache.put("arxiv-search", request, cached)
         return [parse_entry(p) for p in json.loads(cached)]
@@ -258,29 +227,24 @@ class ArxivSource:
         return answers
 
     # -- one polite request, retried -------------------------------------------------------
-    def _run(self, search: Any, label: str) -> list[Any]:
-        problem: _Problem = _Transport("no request made")
-        for attempt in range(self._retry.attempts):
-            if attempt:
-                self._sleep(self._retry.wait_for(attempt - 1, problem.retry_after))
-            try:
-                return self._request(search)
-            except _Problem as exc:
-                problem = exc
-                too_long = (exc.retry_after or 0.0) > self._retry.max_retry_after
-                if not exc.retryable or too_long:
-                    break
-        raise problem.error(label)
+    def _run(self, search: Any, label: str, page_size: int = BATCH) -> list[Any]:
+        try:
+            call = lambda: self._request(search, page_size)  # noqa: E731
+            return retrying(call, self._retry, self._sleep)
+        except Problem as problem:
+            raise _error(problem, label) from None
 
-    def _request(self, search: Any) -> list[Any]:
+    def _request(self, search: Any, page_size: int) -> list[Any]:
         self._wait_turn()
         self.requests_made += 1
+        client = self._arxiv_client()
+        client.page_size = min(max(page_size, 1), BATCH)  # a title search wants 5, not 100
         try:
-            return list(self._arxiv_client().results(search))
+            return list(client.results(search))
         except requests.Timeout:
-            raise _Transport(f"no answer within {self.settings.timeout:g} s") from None
+            raise Problem(f"no answer within {self.settings.timeout:g} s") from None
         except (requests.RequestException, arxiv.ArxivError) as exc:
-            raise _Transport(f"connection failed ({type(exc).__name__})") from None
+            raise Problem(f"connection failed ({type(exc).__name__})") from None
         finally:
             self._last = self._clock()
 
@@ -316,6 +280,13 @@ def _index(payloads: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 # -- errors ------------------------------------------------------------------------------
+def _error(problem: Problem, label: str) -> SourceError:
+    if problem.status == 429:
+        message = "rate limited (HTTP 429); wait a few minutes and run again"
+        return RateLimited(SOURCE, label, message, 429, problem.retry_after)
+    return SourceUnavailable(SOURCE, label, f"{problem.reason}; try again later", problem.status)
+
+
 def _for_key(exc: SourceError, key: str) -> SourceError:
     """The batch's error, re-addressed to one id (same type, status and reason)."""
     if isinstance(exc, RateLimited):

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
 
-__all__ = ["RETRYABLE_STATUS", "RetryPolicy", "parse_retry_after"]
+__all__ = ["RETRYABLE_STATUS", "Problem", "RetryPolicy", "parse_retry_after", "retrying"]
+
+T = TypeVar("T")
 
 #: Answers worth asking again: rate limits and transient server trouble.
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -60,3 +64,39 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     current = time.time() if now is None else now
     return max(when.timestamp() - current, 0.0)
+
+
+class Problem(Exception):
+    """One failed try. Sources raise it inside :func:`retrying` and translate the last one.
+
+    ``status`` is the HTTP status when there was an answer; ``retry_after`` the server's
+    ``Retry-After`` in seconds; ``retryable`` False for answers that will not change.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+        retryable: bool | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+        self.retryable = status is None or status in RETRYABLE_STATUS
+        if retryable is not None:
+            self.retryable = retryable
+
+
+def retrying(call: Callable[[], T], policy: RetryPolicy, sleep: Callable[[float], None]) -> T:
+    """``call()``, retried on :class:`Problem` under ``policy``; re-raises the last Problem."""
+    for attempt in range(policy.attempts):
+        try:
+            return call()
+        except Problem as problem:
+            too_long = (problem.retry_after or 0.0) > policy.max_retry_after
+            if not problem.retryable or too_long or attempt + 1 >= policy.attempts:
+                raise
+            sleep(policy.wait_for(attempt, problem.retry_after))
+    raise Problem("no attempt allowed")  # attempts < 1

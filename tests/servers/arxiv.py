@@ -39,7 +39,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .base import ReplayServer, Request, Response
 
-__all__ = ["ArxivPaper", "ArxivServer"]
+__all__ = ["ArxivPaper", "ArxivServer", "error_feed"]
 
 _HEAD = (
     "<?xml version='1.0' encoding='UTF-8'?>\n"
@@ -101,7 +101,7 @@ class ArxivServer(ReplayServer):
         ids = [i for i in request.param("id_list").split(",") if i]
         bad = [i for i in ids if not _ID_RE.match(i)]
         if bad:
-            return Response(400, _error_feed(bad[0]).encode(), "application/atom+xml")
+            return Response(400, error_feed(bad[0]).encode(), "application/atom+xml")
         query = request.param("search_query")
         found = self._by_ids(ids) if ids else self._search(query)
         start = int(request.param("start", "0") or 0)
@@ -214,7 +214,8 @@ def _entry(paper: ArxivPaper, version: int) -> str:
     return "\n".join(lines)
 
 
-def _error_feed(bad: str) -> str:
+def error_feed(bad: str) -> str:
+    """arXiv's HTTP 400 error feed for a malformed id (also usable as a fault body)."""
     anchor = f"https://arxiv.org/api/errors#incorrect_id_format_for_{bad}"
     return (
         _HEAD + "  <id>https://arxiv.org/</id>\n"

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -83,10 +84,14 @@ class ReplayServer:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self.faults: list[Fault] = []
+        #: Called with each request as it arrives (e.g. to stamp it with a fake clock).
+        self.on_request: Callable[[Request], None] | None = None
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
 
     # -- public API ------------------------------------------------------------------
@@ -157,6 +162,8 @@ class ReplayServer:
     def _log(self, request: Request) -> None:
         with self._lock:
             self.requests.append(request)
+        if self.on_request is not None:
+            self.on_request(request)
 
 
 def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:

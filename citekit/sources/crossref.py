@@ -1,0 +1,276 @@
+"""Crossref: works by DOI and bibliographic search, plus a pure parse into Record.
+
+The only module importing ``habanero``. Requests go through
+``habanero.Crossref(base_url=Settings.crossref_url, mailto=Settings.mailto or None,
+timeout=Settings.timeout)``; without a mailto, ``warn`` is called once (Crossref's
+"polite pool" wants one). The mailto never appears in an error message.
+
+Raw payloads: the cache keeps the JSON body per DOI (``work:<doi>``) and per search;
+:func:`parse_work` turns a work ``message`` into a Record, so parser fixes apply to cached
+data. A 404 is remembered for a day.
+
+Faults: 429 (``Retry-After`` honoured up to ``RetryPolicy.max_retry_after``),
+500/502/503/504, timeouts, refused or dropped connections and unreadable bodies are
+retried with backoff; then the one DOI (or search) fails with RateLimited or
+SourceUnavailable. ``10.48550/arXiv.*`` DOIs are DataCite's: NotFound, nothing sent.
+An invalid DOI raises IdentifierError before anything is sent.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..config import Settings
+from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavailable
+from ..identifiers import is_arxiv_doi, normalize_doi
+from ..model import Date, Name, Record
+from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
+from .http import Problem, RetryPolicy, parse_retry_after, retrying
+
+__all__ = ["TYPES", "CrossrefSource", "parse_work"]
+
+SOURCE = "crossref"
+MAX_ROWS = 5
+
+#: Crossref work type → CSL type (anything else becomes "document").
+TYPES = {
+    "journal-article": "article-journal",
+    "proceedings-article": "paper-conference",
+    "book-chapter": "chapter",
+    "book-section": "chapter",
+    "book-part": "chapter",
+    "posted-content": "article",
+    "report": "report",
+    "report-component": "report",
+    "dataset": "dataset",
+    "book": "book",
+    "edited-book": "book",
+    "monograph": "book",
+    "reference-book": "book",
+    "dissertation": "thesis",
+    "reference-entry": "entry-encyclopedia",
+    "standard": "standard",
+}
+_TAG_RE = re.compile(r"<[^>]+>")
+_DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
+
+
+def _ignore(message: str) -> None:
+    """Default ``warn``: the library prints nothing; the CLI passes its own."""
+
+
+class CrossrefSource:
+    """Fetches Crossref works by DOI and searches titles; see the module docstring."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        cache: Cache,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        warn: Callable[[str], None] = _ignore,
+        retry: RetryPolicy | None = None,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.requests_made = 0
+        self._sleep = sleep
+        self._warn = warn
+        self._retry = retry or RetryPolicy()
+        self._client: Any = None
+
+    # -- public ----------------------------------------------------------------------
+    def work(self, doi: str) -> Record:
+        """The Crossref record of ``doi``; NotFound, RateLimited, SourceUnavailable, NotCached."""
+        key = normalize_doi(doi)
+        if is_arxiv_doi(key):
+            reason = "an arXiv DOI is registered with DataCite, not Crossref; use the arXiv id"
+            raise NotFound(SOURCE, key, reason)
+        payload = self.cache.get(SOURCE, f"work:{key}", TTL_METADATA)
+        if payload is None:
+            if self.cache.get("crossref-missing", key, TTL_NEGATIVE) is not None:
+                raise NotFound(SOURCE, key, "Crossref has no record of this DOI; check it")
+            payload = self._fetch_work(key)
+        return parse_work(_message(json.loads(payload), "work"))
+
+    def search(self, title: str, author: str = "", rows: int = 5) -> list[Record]:
+        """Up to ``rows`` (<= 5) candidates for ``title`` (``query.bibliographic``/``.author``)."""
+        rows = max(1, min(rows, MAX_ROWS))
+        query = {"query_bibliographic": " ".join(title.split()), "limit": rows}
+        if author.strip():
+            query["query_author"] = " ".join(author.split())
+        request = "search:" + json.dumps(query, sort_keys=True, ensure_ascii=False)
+        payload = self.cache.get(SOURCE, request, TTL_SEARCH)
+        if payload is None:
+            payload = self._ask(title, lambda cr: cr.works(**query), "work-list")
+            self.cache.put(SOURCE, request, payload)
+        items = _message(json.loads(payload), "work-list").get("items") or []
+        return [parse_work(item) for item in items if isinstance(item, dict)]
+
+    # -- requests ------------------------------------------------------------------------
+    def _fetch_work(self, doi: str) -> bytes:
+        try:
+            payload = self._ask(doi, lambda cr: cr.works(ids=doi), "work")
+        except NotFound:
+            self.cache.put("crossref-missing", doi, b"1")
+            raise
+        self.cache.put(SOURCE, f"work:{doi}", payload)
+        return payload
+
+    def _ask(self, label: str, call: Callable[[Any], Any], kind: str) -> bytes:
+        if self.cache.offline:
+            raise NotCached(SOURCE, label, "not in the cache; run again without --offline")
+        try:
+            body = retrying(lambda: self._once(call, kind), self._retry, self._sleep)
+        except Problem as problem:
+            raise _error(problem, label) from None
+        return json.dumps(body, ensure_ascii=False).encode()
+
+    def _once(self, call: Callable[[Any], Any], kind: str) -> Any:
+        self.requests_made += 1
+        try:
+            body = call(self._crossref())
+        except Exception as exc:  # habanero raises many types; _problem sorts them out
+            raise _problem(exc) from None
+        try:
+            _message(body, kind)
+        except SourceUnavailable as exc:
+            raise Problem(exc.message) from None
+        return body
+
+    def _crossref(self) -> Any:
+        if self._client is None:
+            from habanero import Crossref
+
+            if not self.settings.mailto:
+                self._warn(
+                    "no mailto set for Crossref: set CITEKIT_MAILTO or mailto in citekit.toml "
+                    "so Crossref can reach you (polite pool)"
+                )
+            self._client = Crossref(
+                base_url=self.settings.crossref_url.rstrip("/"),
+                mailto=self.settings.mailto or None,
+                timeout=self.settings.timeout,
+            )
+        return self._client
+
+
+# -- errors -------------------------------------------------------------------------------
+def _problem(exc: BaseException) -> Problem:
+    """Sort habanero's exceptions (httpx errors, RequestError, RuntimeError, JSON errors)."""
+    response = getattr(exc, "response", None)
+    status = getattr(response, "status_code", None) or getattr(exc, "status_code", None)
+    if isinstance(status, int) and status != 200:
+        headers = getattr(response, "headers", None) or {}
+        wait = parse_retry_after(headers.get("Retry-After"))
+        return Problem(f"HTTP {status}", status, wait)
+    if isinstance(status, int) or isinstance(exc, (ValueError, KeyError, TypeError)):
+        return Problem("unreadable answer (not the JSON Crossref sends)")
+    if isinstance(exc, RuntimeError) and exc.__cause__ is not None:
+        return _problem(exc.__cause__)
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return Problem(f"no answer in time ({name})")
+    return Problem(f"connection failed ({name})")
+
+
+def _error(problem: Problem, label: str) -> SourceError:
+    if problem.status == 404:
+        return NotFound(SOURCE, label, "Crossref has no record of this DOI; check it", 404)
+    if problem.status == 429:
+        message = "rate limited (HTTP 429); wait a few minutes and run again"
+        return RateLimited(SOURCE, label, message, 429, problem.retry_after)
+    return SourceUnavailable(SOURCE, label, f"{problem.reason}; try again later", problem.status)
+
+
+def _message(body: Any, kind: str) -> dict[str, Any]:
+    """The ``message`` of a Crossref JSON body of ``message-type`` ``kind``."""
+    if not isinstance(body, dict) or body.get("message-type") != kind:
+        raise SourceUnavailable(SOURCE, kind, f"unexpected answer (not a Crossref {kind})")
+    message = body.get("message")
+    if not isinstance(message, dict):
+        raise SourceUnavailable(SOURCE, kind, f"unexpected answer (not a Crossref {kind})")
+    return message
+
+
+# -- pure parse ------------------------------------------------------------------------------
+def _text(value: Any) -> str:
+    """Plain text from a Crossref string or list: JATS/HTML tags dropped, spaces squashed."""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if not isinstance(value, str):
+        return ""
+    return " ".join(html.unescape(_TAG_RE.sub(" ", value)).split())
+
+
+def _names(people: Any) -> tuple[Name, ...]:
+    out = []
+    for person in people if isinstance(people, list) else []:
+        if not isinstance(person, dict):
+            continue
+        if person.get("family"):
+            out.append(
+                Name(
+                    family=_text(person["family"]),
+                    given=_text(person.get("given", "")),
+                    suffix=_text(person.get("suffix", "")),
+                )
+            )
+        elif person.get("name") or person.get("given"):
+            out.append(Name(literal=_text(person.get("name") or person.get("given"))))
+    return tuple(out)
+
+
+def _date(message: dict[str, Any]) -> Date | None:
+    for field in ("issued", "published-print", "published-online", "published"):
+        parts = (message.get(field) or {}).get("date-parts") or [[None]]
+        first = [p for p in (parts[0] or [None]) if p is not None]
+        if first:
+            numbers = [int(p) for p in first[:3]] + [0, 0]
+            return Date(numbers[0], numbers[1] or None, numbers[2] or None)
+    return None
+
+
+def _page(value: Any) -> str:
+    return _DASHES.sub("-", _text(value)).strip("-")
+
+
+def _title(message: dict[str, Any]) -> str:
+    title = _text(message.get("title"))
+    subtitle = _text(message.get("subtitle"))
+    if subtitle and subtitle.lower() not in title.lower():
+        return f"{title}: {subtitle}"
+    return title
+
+
+def parse_work(message: dict[str, Any]) -> Record:
+    """A Record from a Crossref work ``message`` (pure)."""
+    kind = str(message.get("type", ""))
+    event = message.get("event") if isinstance(message.get("event"), dict) else {}
+    issue = message.get("issue") or (message.get("journal-issue") or {}).get("issue")
+    return Record(
+        type=TYPES.get(kind, "document"),
+        genre="preprint" if kind == "posted-content" else "",
+        title=_title(message),
+        author=_names(message.get("author")),
+        editor=_names(message.get("editor")),
+        issued=_date(message),
+        container_title=_text(message.get("container-title")),
+        event_title=_text((event or {}).get("name")),
+        volume=_text(message.get("volume")),
+        issue=_text(issue),
+        page=_page(message.get("page")),
+        number=_text(message.get("article-number")),
+        publisher=_text(message.get("publisher")),
+        publisher_place=_text(message.get("publisher-location")),
+        doi=str(message.get("DOI", "")).lower(),
+        isbn=_text(message.get("ISBN")),
+        issn=_text(message.get("ISSN")),
+        language=_text(message.get("language")),
+        abstract=_text(message.get("abstract")),
+    )
