@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import CitekitError, IdentifierError
+from .errors import CitekitError
 from .identifiers import parse_identifier
 from .linkkinds import Link, Skip, classify, normalize_url
 from .model import Record
@@ -227,7 +227,7 @@ def identities(record: Record) -> tuple[str, ...]:
     for text in (record.doi, record.url):
         try:
             found = parse_identifier(text) if text else None
-        except IdentifierError:
+        except ValueError:  # IdentifierError, or a URL urlsplit rejects
             found = None
         if found is not None and found.kind != "url":
             out.append(f"{found.kind}:{found.value.lower()}")

@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qs, quote, unquote, urlsplit, urlunsplit
 
-from .errors import IdentifierError
 from .identifiers import parse_identifier
 from .model import Name, Record
 
@@ -142,13 +141,23 @@ _EDGE = " \t\n-–—:：|·•*>,，;；"
 def unwrap_url(url: str) -> str:
     """The target of a redirect wrapper (``link.zhihu.com/?target=…``), else ``url``."""
     for _ in range(3):  # wrappers inside wrappers, but never forever
-        parts = urlsplit(url)
-        param = _WRAPPERS.get((parts.hostname or "").lower())
-        values = parse_qs(parts.query).get(param or "", []) if param else []
+        parts = _split(url)
+        param = _WRAPPERS.get((parts.hostname or "").lower()) if parts else None
+        values = parse_qs(parts.query).get(param, []) if parts and param else []
         if not values or not re.match(r"^https?:/", values[0], re.IGNORECASE):
             return url
         url = re.sub(r"^(https?:)/(?!/)", r"\1//", values[0])  # "https%3A//x" decodes fine
     return url
+
+
+def _split(url: str) -> SplitResult | None:
+    """``urlsplit(url)``, or None for what cannot be a URL (``https://[::1``, port ``:x``)."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.hostname, parts.port  # both are parsed lazily and raise ValueError
+    except ValueError:
+        return None
+    return parts
 
 
 def normalize_url(url: str) -> str:
@@ -156,7 +165,9 @@ def normalize_url(url: str) -> str:
 
     ``utm_*`` tracking parameters are dropped, and percent-encoding is made uniform.
     """
-    parts = urlsplit(unwrap_url(url.strip()))
+    parts = _split(unwrap_url(url.strip()))
+    if parts is None:
+        return url.strip()
     host = (parts.hostname or "").lower().removeprefix("www.")
     if parts.port and parts.port not in (80, 443):
         host = f"{host}:{parts.port}"
@@ -188,7 +199,9 @@ def classify(link: Link) -> Record | Skip:
     if link.image:
         return Skip("image")
     url = unwrap_url(link.url.strip())
-    parts = urlsplit(url)
+    parts = _split(url)
+    if parts is None:
+        return Skip("malformed URL")
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return Skip("not a web link")
     where = _where(url)
@@ -222,7 +235,7 @@ def _is_invite(where: str, words: str) -> bool:
 def _identifier_stub(url: str) -> Record | None:
     try:
         found = parse_identifier(url)
-    except IdentifierError:
+    except ValueError:  # IdentifierError, and urlsplit's own ValueError
         return None
     if found.kind == "arxiv":
         return Record(type="article", arxiv_id=found.value, arxiv_version=found.version)
