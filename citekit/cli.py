@@ -129,6 +129,67 @@ def export() -> None:
 # --- library commands: check, export bibtex / biblatex (library core) ---------------------
 
 
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.pass_context
+def check(ctx: click.Context, as_json: bool) -> None:
+    """Check the library: parse errors, duplicates (key, DOI, arXiv id), missing fields, stubs.
+
+    Exits 1 when anything needs fixing.
+    """
+    from .check import check_file
+
+    path = settings_of(ctx).bib_path
+    report = check_file(path)
+    if as_json:
+        write_json(report.as_dict())
+    else:
+        for problem in report.problems:
+            where = f"{report.path}:{problem.line}" if problem.line else report.path
+            who = f" {problem.key}:" if problem.key else ""
+            click.echo(f"{where}:{who} {problem.message} [{problem.kind}]")
+    if not report.ok:
+        raise Failure(f"{len(report.problems)} problem(s) in {report.entries} entries")
+    click.echo(f"citekit: {report.path}: {report.entries} entries, no problems", err=True)
+
+
+def _export_bib(ctx: click.Context, output: str | None, flavour: str) -> None:
+    from .library import load
+    from .writers.bibtex import format_biblatex, format_bibtex
+
+    path = settings_of(ctx).bib_path
+    if not path.is_file():
+        from .errors import LibraryError
+
+        raise LibraryError(str(path), "no such library file; create it or pass --bib PATH")
+    records = load(path).records
+    text = format_bibtex(records) if flavour == "bibtex" else format_biblatex(records)
+    default = settings_of(ctx).exports_path / f"references-{flavour}.bib"
+    written = write_output(text, output, default)
+    if written is not None:
+        click.echo(f"citekit: wrote {written} ({len(records)} entries)", err=True)
+
+
+@export.command("bibtex")
+@click.option(
+    "-o", "--output", default=None, help="File, or - for stdout (default: references-bibtex.bib)."
+)
+@click.pass_context
+def export_bibtex(ctx: click.Context, output: str | None) -> None:
+    """ASCII BibTeX (LaTeX accents) for bibtex and natbib, in the exports directory."""
+    _export_bib(ctx, output, "bibtex")
+
+
+@export.command("biblatex")
+@click.option(
+    "-o", "--output", default=None, help="File, or - for stdout (default: references-biblatex.bib)."
+)
+@click.pass_context
+def export_biblatex(ctx: click.Context, output: str | None) -> None:
+    """UTF-8 BibLaTeX (date, eprinttype, journaltitle) for biber, in the exports directory."""
+    _export_bib(ctx, output, "biblatex")
+
+
 # --- resolution commands: resolve, add, build ---------------------------------------------
 
 

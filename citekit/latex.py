@@ -23,7 +23,7 @@ idempotent.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from .model import implied_nocase, implied_tokens
@@ -31,6 +31,8 @@ from .model import implied_nocase, implied_tokens
 __all__ = ["decode", "encode", "needs_decoding"]
 
 _TRIGGERS = re.compile(r"[\\{}~$]")
+_COMMANDS = re.compile(r"[\\~$%]")
+_BRACE = re.compile(r"[{}]")
 _SPACES = re.compile(r"[ \t\r\n]+")
 _NOCASE = re.compile(r'<span class="nocase">(.*?)</span>', re.DOTALL)
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
@@ -67,6 +69,40 @@ def decode(value: str, *, protect: bool = False) -> str:
     """Plain Unicode for the LaTeX ``value``; with ``protect``, brace groups become nocase spans."""
     if not needs_decoding(value):
         return collapse(value)
+    if _COMMANDS.search(value) is None:
+        return _decode_braces(value, protect)
+    return _decode_latex(value, protect)
+
+
+def _decode_braces(value: str, protect: bool) -> str:
+    """Values whose only LaTeX is braces (``The {Bayesian} Way``): no pylatexenc needed."""
+    if not protect:
+        return collapse(value.replace("{", "").replace("}", ""))
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    for match in _BRACE.finditer(value):
+        if match.group() == "{":
+            if depth == 0:
+                parts.append(value[start : match.start()])
+                start = match.end()
+            depth += 1
+        elif depth == 0:  # a stray closing brace: dropped, as pylatexenc does
+            parts.append(value[start : match.start()])
+            start = match.end()
+        else:
+            depth -= 1
+            if depth == 0:
+                inner = value[start : match.start()].replace("{", "").replace("}", "")
+                parts.append(_group_text(inner))
+                start = match.end()
+    parts.append(value[start:].replace("{", "").replace("}", ""))
+    return _merge_spans(collapse("".join(parts)))
+
+
+@lru_cache(maxsize=8192)
+def _decode_latex(value: str, protect: bool) -> str:
+    """The slow path, cached: journal names and accented names repeat across a file."""
     walker = _walker_class()(_BARE_PERCENT.sub(r"\\%", value), latex_context=_walker_context())
     nodes = walker.get_latex_nodes()[0]
     converter = _converter()

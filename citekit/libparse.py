@@ -38,6 +38,7 @@ _PREDEFINED = {
 }
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _TYPE = re.compile(r"@\s*([A-Za-z][\w-]*)")
+_BRACE = re.compile(r"[{}]")
 _MACRO = re.compile(r"[^\s\"#%'(),={}]+")
 
 
@@ -175,11 +176,14 @@ def _expand(value: str, strings: dict[str, str], path: str, line: int, name: str
 
 
 def _closes_at_end(value: str) -> bool:
+    """Whether the brace opening ``value`` is closed by its last character."""
+    if value.count("{") == 1:
+        return True  # the common case: no inner group
     depth = 0
-    for i, ch in enumerate(value):
-        depth += 1 if ch == "{" else -1 if ch == "}" else 0
+    for match in _BRACE.finditer(value):
+        depth += 1 if match.group() == "{" else -1
         if depth == 0:
-            return i == len(value) - 1
+            return match.start() == len(value) - 1
     return False
 
 

@@ -107,7 +107,8 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
     container_names = ("booktitle", "journal", "journaltitle")
     if ctype == "article-journal":
         container_names = ("journal", "journaltitle", "booktitle")
-    record = Record(
+    number = text("number")
+    return Record(
         key=key,
         type=ctype,
         entry_type=etype,
@@ -136,27 +137,25 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
         note=text("note"),
         keywords=_split_list(text("keywords")),
         collections=_split_list(take("groups")),
+        issue=number if ctype == "article-journal" else "",
+        number="" if ctype == "article-journal" else number,
+        extra=_extra(fields, used, bool(extra)),  # last: after every take()
     )
-    number = text("number")
-    record = (
-        record.with_(issue=number) if ctype == "article-journal" else record.with_(number=number)
-    )
-    kept = tuple((n, v) for n, v in fields if n.lower() not in used)
-    return record.with_(extra=_dedupe(kept, extra))
 
 
-def _dedupe(
-    kept: tuple[tuple[str, str], ...], repeated: list[tuple[str, str]]
+def _extra(
+    fields: Sequence[tuple[str, str]], used: set[str], repeated: bool
 ) -> tuple[tuple[str, str], ...]:
-    """Unused fields in file order; a repeated field appears once per occurrence."""
+    """Fields the record does not model, in file order (a repeated field is never merged)."""
+    if not repeated:
+        return tuple((n, v) for n, v in fields if n.lower() not in used)
     out: list[tuple[str, str]] = []
-    budget = list(repeated)
     seen: set[str] = set()
-    for name, value in kept:
-        if name.lower() in seen and (name, value) in budget:
-            budget.remove((name, value))
-        out.append((name, value))
-        seen.add(name.lower())
+    for name, value in fields:
+        low = name.lower()
+        if low not in used or low in seen:
+            out.append((name, value))
+        seen.add(low)
     return tuple(out)
 
 
@@ -180,6 +179,8 @@ def _publisher_fields(ctype: str) -> tuple[str, ...]:
 
 
 def _arxiv(values: dict[str, str], used: set[str]) -> tuple[str, str, str]:
+    if "eprint" not in values:
+        return "", "", ""
     eprint = collapse(values.get("eprint", ""))
     prefix = collapse(values.get("archiveprefix", "") or values.get("eprinttype", "")).lower()
     match = _ARXIV_ID.match(eprint)

@@ -18,7 +18,7 @@ a family name that BibTeX would misread (it starts lower-case, or holds a comma 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from functools import lru_cache
 
 from ..latex import decode, encode
 from ..model import Name
@@ -34,54 +34,42 @@ def parse_names(value: str) -> tuple[Name, ...]:
     value = value.strip()
     if not value:
         return ()
-    parts = _AND_SIMPLE.split(value) if "{" not in value else _split_depth0(value, _is_and)
+    parts = _AND_SIMPLE.split(value) if "{" not in value else _split_depth0(value, _AND_SEP)
     return tuple(_parse_one(p.strip()) for p in parts if p.strip())
 
 
-def _split_depth0(text: str, is_sep: Callable[[str, int], int]) -> list[str]:
-    """Split ``text`` where ``is_sep(text, i)`` returns a separator length, outside braces."""
+def _split_depth0(text: str, separator: re.Pattern[str]) -> list[str]:
+    """Split ``text`` at ``separator`` matches outside braces (it also matches the braces)."""
     parts: list[str] = []
     depth = 0
-    start = i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "{":
+    start = 0
+    for match in separator.finditer(text):
+        token = match.group()
+        if token == "{":
             depth += 1
-        elif ch == "}":
+        elif token == "}":
             depth = max(depth - 1, 0)
         elif depth == 0:
-            width = is_sep(text, i)
-            if width:
-                parts.append(text[start:i])
-                start = i = i + width
-                continue
-        i += 1
+            parts.append(text[start : match.start()])
+            start = match.end()
     parts.append(text[start:])
     return parts
 
 
-def _is_and(text: str, i: int) -> int:
-    match = _AND_SIMPLE.match(text, i)
-    return match.end() - i if match and i > 0 else 0
-
-
-def _is_comma(text: str, i: int) -> int:
-    return 1 if text[i] == "," else 0
-
-
-def _is_space(text: str, i: int) -> int:
-    match = _SPACE.match(text, i)
-    return match.end() - i if match else 0
+_AND_SEP = re.compile(r"[{}]|\s+and\s+", re.IGNORECASE)
+_COMMA_SEP = re.compile(r"[{},]")
+_SPACE_SEP = re.compile(r"[{}]|[ \t\r\n~]+")
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in _split_depth0(text.strip(), _is_space) if w]
+    return [w for w in _split_depth0(text.strip(), _SPACE_SEP) if w]
 
 
+@lru_cache(maxsize=16384)
 def _parse_one(raw: str) -> Name:
     if _is_single_group(raw):
         return Name(literal=decode(raw))
-    commas = [p.strip() for p in _split_depth0(raw, _is_comma)]
+    commas = [p.strip() for p in _split_depth0(raw, _COMMA_SEP)]
     while len(commas) > 1 and not commas[-1]:
         commas.pop()  # trailing comma: "Abdul Gani Asyik," is "Abdul Gani Asyik"
     if len(commas) == 1:

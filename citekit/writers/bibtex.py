@@ -141,7 +141,8 @@ _BIBLATEX_TYPES = {
     "patent": "patent",
     "entry-encyclopedia": "inreference",
 }
-_BIBLATEX_NATIVE = set(_BIBLATEX_TYPES.values()) | {"misc", "mvbook", "collection", "proceedings"}
+# Kept as read in BibLaTeX output; ``misc`` is not, so a ``@misc`` preprint becomes ``@online``.
+_BIBLATEX_NATIVE = set(_BIBLATEX_TYPES.values()) | {"mvbook", "collection", "proceedings"}
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _WIDTH = 13  # len("archiveprefix"): values line up without depending on the entry
 

@@ -1,0 +1,160 @@
+"""``citekit check``: what is wrong with a library, as data (pure over a loaded Library).
+
+Problems found: the file cannot be read (with its line), duplicates by key, DOI or arXiv id
+(a preprint and its published version that kept the ``eprint`` are duplicates), required
+fields missing for the entry type, and stubs still waiting to be resolved.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import LibraryError
+from .library import Library, load
+from .model import Record
+
+__all__ = ["CheckReport", "Problem", "check_file", "check_library", "required_fields"]
+
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
+
+#: CSL type → required Record attributes; a tuple inside means "one of".
+_REQUIRED: dict[str, tuple[str | tuple[str, ...], ...]] = {
+    "article-journal": ("author", "title", "container_title", "issued"),
+    "paper-conference": ("author", "title", "container_title", "issued"),
+    "chapter": (("author", "editor"), "title", "container_title", "publisher", "issued"),
+    "book": (("author", "editor"), "title", "publisher", "issued"),
+    "report": ("author", "title", "publisher", "issued"),
+    "thesis": ("author", "title", "publisher", "issued"),
+    "article": ("author", "title", "issued"),
+    "webpage": ("title", "url"),
+    "post-weblog": ("title", "url"),
+    "software": ("title", ("url", "doi")),
+    "dataset": ("title", ("url", "doi")),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing to fix. ``kind`` is parse, duplicate-key, duplicate-doi, duplicate-arxiv,
+    missing-field or stub."""
+
+    kind: str
+    key: str
+    line: int | None
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The outcome of a check: the file, how many entries it has, and the problems."""
+
+    path: str
+    entries: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.path,
+            "entries": self.entries,
+            "ok": self.ok,
+            "problems": [p.as_dict() for p in self.problems],
+        }
+
+
+def check_file(path: Path) -> CheckReport:
+    """Load ``path`` and check it; a file that cannot be read is one ``parse`` problem."""
+    try:
+        library = load(path)
+    except LibraryError as exc:
+        return CheckReport(str(path), 0, (Problem("parse", "", exc.line, exc.message),))
+    return check_library(library)
+
+
+def check_library(library: Library) -> CheckReport:
+    """Every problem of a loaded library, in file order within each kind."""
+    records = library.records
+    problems = [
+        *_duplicates(library, records),
+        *(p for r in records for p in _record_problems(library, r)),
+    ]
+    return CheckReport(library.path, len(records), tuple(problems))
+
+
+def _record_problems(library: Library, record: Record) -> Iterator[Problem]:
+    line = library.line_of(record.key)
+    if record.is_stub:
+        ident = record.doi or (f"arXiv:{record.arxiv_id}" if record.arxiv_id else record.url)
+        yield Problem("stub", record.key, line, f"stub for {ident}: run `citekit resolve`")
+        return
+    missing = required_fields(record)
+    if missing:
+        names = ", ".join(missing)
+        yield Problem("missing-field", record.key, line, f"missing {names}")
+
+
+def required_fields(record: Record) -> list[str]:
+    """The BibTeX names of the required fields ``record`` lacks for its type."""
+    wanted = _REQUIRED.get(record.type, ("title",))
+    missing: list[str] = []
+    for need in wanted:
+        options = need if isinstance(need, tuple) else (need,)
+        if not any(getattr(record, attr) for attr in options):
+            missing.append(" or ".join(_bibtex_name(record, attr) for attr in options))
+    return missing
+
+
+def _bibtex_name(record: Record, attr: str) -> str:
+    if attr == "container_title":
+        return "journal" if record.type == "article-journal" else "booktitle"
+    if attr == "publisher":
+        return {"report": "institution", "thesis": "school"}.get(record.type, "publisher")
+    return {"issued": "year"}.get(attr, attr)
+
+
+def _duplicates(library: Library, records: Sequence[Record]) -> Iterator[Problem]:
+    for kind, label, ident in (
+        ("duplicate-key", "key", lambda r: r.key.lower()),
+        ("duplicate-doi", "DOI", _doi),
+        ("duplicate-arxiv", "arXiv id", _arxiv),
+    ):
+        groups: dict[str, list[Record]] = {}
+        for record in records:
+            value = ident(record)
+            if value:
+                groups.setdefault(value, []).append(record)
+        for value, group in groups.items():
+            if len(group) < 2:
+                continue
+            first, *others = group
+            for other in others:
+                where = library.line_of(first.key)
+                at = f" (line {where})" if where else ""
+                yield Problem(
+                    kind,
+                    other.key,
+                    library.line_of(other.key),
+                    f"same {label} {value} as {first.key}{at}; merge the two entries",
+                )
+
+
+def _doi(record: Record) -> str:
+    doi = record.doi.strip().lower()
+    return "" if _ARXIV_DOI.match(doi) else doi
+
+
+def _arxiv(record: Record) -> str:
+    if record.arxiv_id:
+        return record.arxiv_id.lower()
+    match = _ARXIV_DOI.match(record.doi.strip())
+    return re.sub(r"v\d+$", "", match.group(1)).lower() if match else ""
