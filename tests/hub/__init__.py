@@ -1,0 +1,1 @@
+"""The hub's bibliography: stubs, constructed replay facts, and the rebuild script."""
