@@ -26,7 +26,7 @@ from typing import Any
 from .errors import CitekitError
 from .identifiers import parse_identifier
 from .linkkinds import Link, Skip, classify, normalize_url
-from .model import Record
+from .model import Record, plain_text
 
 __all__ = [
     "STATUSES",
@@ -36,9 +36,17 @@ __all__ = [
     "heading_matches",
     "identities",
     "plan_import",
+    "title_keys",
 ]
 
 STATUSES = ("added", "merged", "unchanged", "skipped")
+
+# A PDF or report link carries only a title; it names a paper of the library when the
+# titles agree (or the link's is the paper's title before its subtitle). Web pages,
+# software and datasets never match by title: two answers to one question share theirs.
+_PAPER_STUBS = frozenset({"document", "report"})
+_NOT_PAPERS = frozenset({"webpage", "post-weblog", "software", "dataset"})
+_MIN_TITLE_WORDS = 4
 
 _NUMBER = re.compile(r"^\s*\d+(?:\.\d+)*\.?\s+")
 _GLOSS = re.compile(r"\s*[(（]([^()（）]*)[)）]\s*$")
@@ -47,7 +55,8 @@ _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """What became of one link: status, entry key, collection, and why when skipped."""
+    """What became of one link: status, entry key, collection; ``reason`` says why it was
+    skipped, or that it was merged by title."""
 
     status: str
     line: int
@@ -163,6 +172,7 @@ class _State:
         self.first_new = len(existing)
         self.touched: set[int] = set()
         self.index: dict[str, int] = {}
+        self.titles: dict[str, int] = {}
         self.items: list[tuple[Item, int | None]] = []
         for position, record in enumerate(existing):
             self._index(record, position)
@@ -170,6 +180,8 @@ class _State:
     def _index(self, record: Record, position: int) -> None:
         for ident in identities(record):
             self.index.setdefault(ident, position)
+        for key in title_keys(record, main=position < self.first_new):
+            self.titles.setdefault(key, position)
 
     def place(self, place: Placed) -> None:
         link = place.link
@@ -179,6 +191,9 @@ class _State:
             self.items.append((_with(base, status="skipped", reason=stub.reason), None))
             return
         position = next((self.index[i] for i in identities(stub) if i in self.index), None)
+        if position is None and stub.type in _PAPER_STUBS:
+            position = next((self.titles[t] for t in title_keys(stub) if t in self.titles), None)
+            base = _with(base, reason="" if position is None else "same title as an entry there")
         if position is None:
             position = len(self.records)
             self.records.append(stub.with_(collections=(place.collection,)))
@@ -214,6 +229,24 @@ class _State:
 def _with(item: Item, **changes: Any) -> Item:
     values = {k: getattr(item, k) for k in item.__slots__}
     return Item(**(values | changes))
+
+
+def title_keys(record: Record, *, main: bool = False) -> tuple[str, ...]:
+    """``title:WORDS`` for a paper-like record with a title of four words or more.
+
+    With ``main``, also the title before its subtitle (``A Title: The Subtitle``).
+    """
+    if record.type in _NOT_PAPERS:
+        return ()
+    titles = [plain_text(record.title)]
+    if main:
+        titles.append(re.split(r"\s*(?::|：|\s-\s|\s—\s)\s*", titles[0], maxsplit=1)[0])
+    out = []
+    for title in titles:
+        words = re.findall(r"\w+", title.casefold())
+        if len(words) >= _MIN_TITLE_WORDS:
+            out.append("title:" + " ".join(words))
+    return tuple(dict.fromkeys(out))
 
 
 def identities(record: Record) -> tuple[str, ...]:

@@ -599,3 +599,31 @@ def test_imported_hub_passes_biber(workdir: Path) -> None:
     unexplained = [w for w in lines if w.startswith("WARN") and not BIBER_WARNINGS.match(w)]
     assert unexplained == []
     assert (workdir / "out.bib").read_text(encoding="utf-8").count("@") >= 43
+
+
+def test_a_pdf_link_names_a_library_paper_by_its_title() -> None:
+    tamer = Record(
+        key="knox2009interactively",
+        type="paper-conference",
+        title="Interactively Shaping Agents via Human Reinforcement: The TAMER Framework",
+        doi="10.1145/1597735.1597738",
+    )
+    plan = plan_hub([tamer])
+    item = next(i for i in plan.items if "kcap09" in i.url)
+    assert (item.status, item.key, item.reason) == (
+        "merged",
+        "knox2009interactively",
+        "same title as an entry there",
+    )
+    assert not any("kcap09" in r.url for r in plan.records)
+
+
+def test_web_pages_never_match_by_title() -> None:
+    text = (
+        "# Q\n\n"
+        "- Why is the sky blue today? https://www.zhihu.com/question/1/answer/1\n"
+        "- Why is the sky blue today? https://www.zhihu.com/question/1/answer/2\n"
+    )
+    paper = Record(key="p", type="article-journal", title="Why is the sky blue today?")
+    plan = plan_document(text, (paper,), stem="q", assign=numbered)
+    assert plan.counts()["added"] == 2
