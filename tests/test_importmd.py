@@ -627,3 +627,28 @@ def test_web_pages_never_match_by_title() -> None:
     paper = Record(key="p", type="article-journal", title="Why is the sky blue today?")
     plan = plan_document(text, (paper,), stem="q", assign=numbered)
     assert plan.counts()["added"] == 2
+
+
+def test_check_on_the_imported_hub_names_only_what_resolve_and_the_user_complete(
+    workdir: Path,
+) -> None:
+    bib = imported_hub(workdir)
+    result = run_cli("--bib", str(bib), "check", "--json")
+    report = json.loads(result.stdout)
+    assert report["entries"] == 43
+    problems = Counter((p["kind"], p["message"].split(":")[0]) for p in report["problems"])
+    # No duplicate, parse or key problem: the arXiv stubs wait for `citekit resolve`, and the
+    # two OpenAI reports need their authors and year, which neither the hub nor a source has.
+    assert problems == {
+        ("stub", "stub for arXiv"): 5,
+        ("missing-field", "missing author, year"): 2,
+    }
+    assert {p["key"] for p in report["problems"] if p["kind"] == "missing-field"} == {
+        r.key for r in load_records(bib) if r.type == "report"
+    }
+
+
+def load_records(bib: Path) -> tuple[Record, ...]:
+    from citekit.library import load
+
+    return load(bib).records
