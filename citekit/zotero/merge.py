@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .identity import normalize_doi
 from .state import ItemState, value_hash
 
 __all__ = ["Change", "ItemDiff", "diff_item", "intended_state", "owned_fields"]
@@ -69,6 +70,13 @@ class ItemDiff:
 
 def _empty(value: Any) -> bool:
     return value in ("", None, [], {})
+
+
+def _same(name: str, local: Any, remote: Any) -> bool:
+    """Equal values; DOIs compare without resolver prefix and case (``https://doi.org/…``)."""
+    if name == "DOI" and isinstance(local, str) and isinstance(remote, str):
+        return normalize_doi(local) == normalize_doi(remote)
+    return bool(local == remote)
 
 
 def owned_fields(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -132,7 +140,7 @@ def _merge_fields(
         if name not in data and name != "itemType" and not same_type:
             continue  # not a field of the Zotero item's type, and its type is kept
         remote = data.get(name, blank)
-        if local == remote:
+        if _same(name, local, remote):
             continue
         pushed = base.fields.get(name) if base else None
         if pushed is None:

@@ -63,7 +63,13 @@ class SyncReport:
         self.unchanged = list(plan.unchanged)
         self.warnings = list(plan.collections.warnings)
         seen = {m.citekey for m in self.matched}
-        self.matched += [m for m in plan.matches if m.by != "state" and m.citekey not in seen]
+        self.matched += [
+            m for m in plan.matches if m.by not in {"state", "pending"} and m.citekey not in seen
+        ]
+        # A create whose answer was lost (this run or an interrupted one) and is now adopted.
+        self.created += [
+            m.citekey for m in plan.matches if m.by == "pending" and m.citekey not in self.created
+        ]
         if self.dry_run:
             self.collections_created = [c.path for c in plan.collections.creates]
             self.created = [c.citekey for c in plan.creates]

@@ -647,7 +647,7 @@ def serve(zotero: ZoteroServer) -> Iterator[ZoteroServer]:
     httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
     httpd.zotero = zotero
     zotero.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield zotero

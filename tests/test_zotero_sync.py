@@ -1,0 +1,485 @@
+"""``citekit sync zotero`` end to end: pyzotero does real HTTP against the loopback server.
+
+The server (tests/servers/zotero.py) enforces the Web API's versions, preconditions and
+per-object results, so these tests check what lands in the library, how many requests it
+took, and that the API key never shows up in any output, file or exception.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import traceback
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from citekit.cli import cli
+from citekit.config import Settings
+from citekit.errors import CitekitError, ConfigError
+from citekit.model import Date, Name, Record
+from citekit.zotero.credentials import Credentials, load_credentials
+from citekit.zotero.report import SyncReport
+from citekit.zotero.sync import SyncOptions, sync_zotero
+from tests.export_records import hub
+from tests.servers.zotero import SCHEMA, ZoteroServer, serve
+
+API_KEY = "zkTESTsecretCITEKITkey0123456789"  # constructed; must never leak
+
+
+class Harness:
+    """One loopback library, the settings pointing at it, and everything citekit said."""
+
+    def __init__(self, server: ZoteroServer, root: Path) -> None:
+        self.server = server
+        self.settings = Settings(root=root, cache_dir=".citekit", zotero_url=server.url)
+        self.credentials = Credentials("user", str(server.library_id), API_KEY)
+        self.sleeps: list[float] = []
+        self.texts: list[str] = []
+
+    def run(self, records: Sequence[Record], **options: Any) -> SyncReport:
+        opts = SyncOptions(sleep=self.sleeps.append, **options)
+        try:
+            report = sync_zotero(records, self.settings, self.credentials, opts)
+        except CitekitError as exc:
+            self.texts.append("".join(traceback.format_exception(exc)))
+            raise
+        self.texts += [json.dumps(report.to_json()), "\n".join(report.lines()), repr(report)]
+        return report
+
+    def mark(self) -> int:
+        return len(self.server.log)
+
+    def since(self, mark: int) -> tuple[int, int]:
+        """(reads, writes) the server received after ``mark``."""
+        new = self.server.log[mark:]
+        return sum(not r.is_write for r in new), sum(r.is_write for r in new)
+
+    def state(self) -> dict[str, Any]:
+        path = self.settings.cache_path / f"zotero-user-{self.server.library_id}.json"
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+
+    def by_citekey(self) -> dict[str, list[dict[str, Any]]]:
+        """Live items grouped by the citation key they carry (field or Extra line)."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for item in self.server.live_items():
+            key = item.get("citationKey") or ""
+            for line in item.get("extra", "").splitlines():
+                if line.startswith("Citation Key: "):
+                    key = key or line.removeprefix("Citation Key: ")
+            out.setdefault(key, []).append(item)
+        return out
+
+
+@pytest.fixture
+def harness(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Harness]:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    server = ZoteroServer(API_KEY)
+    with serve(server):
+        h = Harness(server, tmp_path)
+        yield h
+    captured = capsys.readouterr()
+    texts = [*h.texts, captured.out, captured.err, repr(server.log)]
+    texts += [p.read_text("utf-8", "replace") for p in tmp_path.rglob("*") if p.is_file()]
+    leaks = [t[:200] for t in texts if API_KEY in t]
+    assert not leaks, f"the API key leaked into: {leaks}"
+    if h.credentials.api_key == API_KEY:
+        assert all(r.authorized for r in server.log), "a request went out without the key"
+
+
+def many(n: int) -> list[Record]:
+    """``n`` constructed arXiv preprints in two nested collections."""
+    return [
+        Record(
+            key=f"doe{i:03d}paper",
+            type="article",
+            title=f"Constructed Paper {i}",
+            author=(Name("Doe", "Jane"), Name("Roe", "Rich")),
+            issued=Date(2020, 1 + i % 12),
+            arxiv_id=f"2001.{i:05d}",
+            arxiv_class="cs.CL",
+            collections=("Bulk/Even",) if i % 2 == 0 else ("Bulk/Odd",),
+        )
+        for i in range(n)
+    ]
+
+
+def collection_tree(server: ZoteroServer) -> set[tuple[str, str]]:
+    names = {k: c["name"] for k, c in server.collections.items()}
+    return {
+        (c["name"], names.get(c["parentCollection"] or "", "")) for c in server.collections.values()
+    }
+
+
+# -- first sync, second sync ------------------------------------------------------------------
+def test_first_sync_creates_every_item_and_the_tree_in_the_fewest_writes(harness: Harness) -> None:
+    records = hub()
+    report = harness.run(records)
+    assert report.ok, report.lines()
+    items = harness.by_citekey()
+    assert sorted(items) == sorted(r.key for r in records)
+    assert all(len(v) == 1 for v in items.values())
+    assert collection_tree(harness.server) == {
+        ("LLM Hub", ""),
+        ("GPT series", "LLM Hub"),
+        ("RLHF", "LLM Hub"),
+        ("Prompting and instruction tuning", "LLM Hub"),
+    }
+    # two collection levels (one POST each) plus ceil(11 / 50) item POSTs
+    item_writes = harness.server.writes("/items")
+    assert len(item_writes) == math.ceil(len(records) / 50)
+    assert len(harness.server.writes("/collections")) == 2
+    assert len(harness.server.writes()) == len(item_writes) + 2
+    keys = {c["name"]: k for k, c in harness.server.collections.items()}
+    (ouyang,) = items["ouyang2022training"]
+    assert sorted(ouyang["collections"]) == sorted([keys["GPT series"], keys["RLHF"]])
+
+
+def test_second_sync_makes_no_write_and_at_most_two_reads(harness: Harness) -> None:
+    harness.run(hub())
+    mark = harness.mark()
+    report = harness.run(hub())
+    reads, writes = harness.since(mark)
+    assert (writes, report.ok) == (0, True)
+    assert reads <= 2
+    assert len(report.unchanged) == 11 and not report.created and not report.updated
+
+
+def test_120_entries_take_three_item_writes(harness: Harness) -> None:
+    report = harness.run(many(120))
+    assert report.ok
+    assert len(harness.server.writes("/items")) == 3
+    assert all(len(v) == 1 for v in harness.by_citekey().values())
+    assert len(harness.server.live_items()) == 120
+
+
+# -- faults: lost answers, 500s, concurrent edits, rate limits ----------------------------------
+def test_lost_answer_mid_sync_is_adopted_in_the_same_run(harness: Harness) -> None:
+    harness.server.inject("lost", "POST", "/items", nth=2)
+    report = harness.run(many(120))
+    assert report.ok, report.lines()
+    assert len(harness.server.live_items()) == 120
+    assert all(len(v) == 1 for v in harness.by_citekey().values())
+    assert report.rounds == 2 and len(report.created) == 120
+
+
+def test_lost_answer_then_rerun_gives_exactly_120_items(harness: Harness) -> None:
+    harness.server.inject("lost", "POST", "/items", nth=2)
+    first = harness.run(many(120), max_rounds=1)
+    assert not first.ok and first.failed[-1].target == "library"
+    assert len(harness.state()["pending"]) == 50  # recorded before the lost request
+    assert len(harness.server.live_items()) == 100  # the lost batch did land
+    second = harness.run(many(120))
+    assert second.ok, second.lines()
+    items = harness.by_citekey()
+    assert len(harness.server.live_items()) == 120 and len(items) == 120
+    assert all(len(v) == 1 for v in items.values())
+    assert not second.matched
+    # 50 reported by the first run; the lost 50 (adopted by their pending keys) and the
+    # last 20 by the second
+    assert (len(first.created), len(second.created)) == (50, 70)
+    assert harness.state()["pending"] == {}
+
+
+def test_500_in_the_middle_of_a_batch_converges_without_duplicates(harness: Harness) -> None:
+    harness.server.inject("partial500", "POST", "/items", nth=1)
+    report = harness.run(many(60))
+    assert report.ok, report.lines()
+    assert len(harness.server.live_items()) == 60
+    assert all(len(v) == 1 for v in harness.by_citekey().values())
+
+
+def test_concurrent_edit_gets_412_then_merges_and_retries(harness: Harness) -> None:
+    records = hub()
+    harness.run(records)
+    (item,) = harness.by_citekey()["knox2011augmenting"]
+    changed = [
+        r.with_(title="Augmenting RL with Human Feedback") if r.key == "brown2020language" else r
+        for r in records
+    ]
+
+    def user_edits(server: ZoteroServer) -> None:
+        server.user_edit(item["key"], abstractNote="A note the user typed meanwhile")
+
+    harness.server.inject("edit", "POST", "/items", nth=1, edit=user_edits)
+    mark = harness.mark()
+    report = harness.run(changed)
+    assert report.ok, report.lines()
+    statuses = [r.status for r in harness.server.log[mark:] if r.is_write]
+    assert statuses == [412, 200]
+    (brown,) = harness.by_citekey()["brown2020language"]
+    assert brown["title"] == "Augmenting RL with Human Feedback"
+    assert harness.server.items[item["key"]]["abstractNote"] == "A note the user typed meanwhile"
+
+
+def test_429_and_backoff_are_honoured_through_the_injected_sleep(harness: Harness) -> None:
+    harness.server.inject("status", "POST", "/items", status=429, headers={"Retry-After": "1"})
+    harness.server.inject("backoff", "GET", "/items", headers={"Backoff": "2"})
+    report = harness.run(hub())
+    assert report.ok, report.lines()
+    assert 1.0 in harness.sleeps and 2.0 in harness.sleeps
+    assert [r.status for r in harness.server.writes("/items")] == [429, 200]
+    assert all(len(v) == 1 for v in harness.by_citekey().values())
+
+
+def test_503_without_retry_after_backs_off_exponentially(harness: Harness) -> None:
+    harness.server.inject("status", "POST", "/collections", status=503, times=2)
+    report = harness.run(hub())
+    assert report.ok
+    assert harness.sleeps[:2] == [1.0, 2.0]
+
+
+# -- the user's data ----------------------------------------------------------------------------
+def test_title_changed_in_the_bib_is_exactly_one_update(harness: Harness) -> None:
+    records = hub()
+    harness.run(records)
+    before = {k: dict(v) for k, v in harness.server.items.items()}
+    changed = [r.with_(title="A New Title") if r.key == "wei2022chain" else r for r in records]
+    mark = harness.mark()
+    report = harness.run(changed)
+    assert harness.since(mark)[1] == 1
+    assert list(report.updated) == ["wei2022chain"]
+    assert list(report.updated["wei2022chain"]) == ["title"]
+    after = harness.server.items
+    diffs = {
+        k
+        for k in after
+        if {f: v for f, v in after[k].items() if f not in {"version", "dateModified"}}
+        != {f: v for f, v in before[k].items() if f not in {"version", "dateModified"}}
+    }
+    (key,) = diffs
+    assert after[key]["title"] == "A New Title"
+
+
+def test_same_field_edited_on_both_sides_is_a_conflict_with_both_values(harness: Harness) -> None:
+    records = hub()
+    harness.run(records)
+    (item,) = harness.by_citekey()["knox2009interactively"]
+    harness.server.user_edit(item["key"], title="Zotero Title")
+    changed = [
+        r.with_(title="Bib Title") if r.key == "knox2009interactively" else r for r in records
+    ]
+    mark = harness.mark()
+    report = harness.run(changed)
+    assert not report.ok
+    (conflict,) = report.conflicts
+    assert (conflict.citekey, conflict.field) == ("knox2009interactively", "title")
+    assert (conflict.zotero, conflict.bib) == ("Zotero Title", "Bib Title")
+    assert harness.server.items[item["key"]]["title"] == "Zotero Title"  # Zotero's kept
+    assert harness.since(mark)[1] == 0
+    text = json.dumps(report.to_json())
+    assert "Zotero Title" in text and "Bib Title" in text
+    assert any("Zotero Title" in ln and "Bib Title" in ln for ln in report.lines())
+    again = harness.run(changed)  # stays visible until one side is edited
+    assert [c.field for c in again.conflicts] == ["title"]
+
+
+def test_field_edited_only_in_zotero_is_kept_and_reported(harness: Harness) -> None:
+    records = hub()
+    harness.run(records)
+    (item,) = harness.by_citekey()["lambert2022illustrating"]
+    harness.server.user_edit(item["key"], title="My Own Title", tags=[{"tag": "to-read"}])
+    mark = harness.mark()
+    report = harness.run(records)
+    assert report.ok and harness.since(mark)[1] == 0
+    assert [(c.field, c.zotero) for c in report.kept] == [("title", "My Own Title")]
+    assert harness.server.items[item["key"]]["title"] == "My Own Title"
+    changed = [
+        r.with_(keywords=("rlhf",)) if r.key == "lambert2022illustrating" else r for r in records
+    ]
+    report = harness.run(changed)  # a later .bib change adds its tag, keeps the user's
+    tags = {t["tag"] for t in harness.server.items[item["key"]]["tags"]}
+    assert tags == {"to-read", "rlhf"}
+    assert harness.server.items[item["key"]]["title"] == "My Own Title"
+
+
+def test_existing_item_with_the_same_doi_is_matched_not_duplicated(harness: Harness) -> None:
+    key = harness.server.add_item(
+        itemType="conferencePaper",
+        title="Interactively shaping agents (my copy)",
+        DOI="https://doi.org/10.1145/1597735.1597738",
+        extra="Read: 2024",
+        tags=[{"tag": "mine"}],
+    )
+    report = harness.run(hub())
+    assert report.ok, report.lines()
+    assert [(m.citekey, m.key, m.by) for m in report.matched] == [
+        ("knox2009interactively", key, "DOI")
+    ]
+    assert len(harness.server.live_items()) == 11
+    item = harness.server.items[key]
+    assert item["title"] == "Interactively shaping agents (my copy)"  # the user's, kept
+    assert "Read: 2024" in item["extra"]
+    assert "Citation Key: knox2009interactively" in item["extra"]
+    (tamer,) = [r for r in hub() if r.key == "knox2009interactively"]
+    assert tamer.page and item["pages"] == tamer.page  # an empty field was filled in
+    assert {t["tag"] for t in item["tags"]} == {"mine"}
+    assert [c.field for c in report.kept] == ["title"]
+
+
+def test_existing_item_with_the_same_arxiv_id_is_matched(harness: Harness) -> None:
+    key = harness.server.add_item(
+        itemType="preprint",
+        title="Proximal Policy Optimization",
+        url="https://arxiv.org/abs/1707.06347v2",
+    )
+    report = harness.run(hub())
+    assert ("schulman2017proximal", key, "arXiv id") in {
+        (m.citekey, m.key, m.by) for m in report.matched
+    }
+    assert len(harness.server.live_items()) == 11
+
+
+def test_trashed_match_is_skipped_and_reported(harness: Harness) -> None:
+    harness.server.add_item(
+        itemType="preprint", title="x", DOI="10.48550/arXiv.1707.06347", deleted=1
+    )
+    report = harness.run(hub())
+    assert not report.ok
+    assert [s.citekey for s in report.skipped] == ["schulman2017proximal"]
+    assert "trash" in report.skipped[0].reason
+    assert len(harness.server.live_items()) == 10
+
+
+def test_prune_trashes_only_items_citekit_created(harness: Harness) -> None:
+    mine = harness.server.add_item(
+        itemType="conferencePaper", title="Mine", DOI="10.1145/1597735.1597738"
+    )
+    records = hub()
+    harness.run(records)
+    gone = {"knox2009interactively", "openai2022chatgpt"}
+    kept = [r for r in records if r.key not in gone]
+    report = harness.run(kept)
+    assert report.ok and {c for c, _ in report.left} == gone and not report.trashed
+    assert len(harness.server.live_items()) == 11
+    report = harness.run(kept, prune=True)
+    assert report.trashed == ["openai2022chatgpt"]
+    assert len(harness.server.items) == 11  # trashed, not deleted
+    assert len(harness.server.live_items()) == 10
+    assert not harness.server.items[mine].get("deleted")
+    assert not any(r.method == "DELETE" for r in harness.server.log)
+
+
+def test_refused_object_is_reported_and_the_rest_lands(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = [f for f in SCHEMA["blogPost"][0] if f != "blogTitle"]
+    monkeypatch.setitem(SCHEMA, "blogPost", (old, SCHEMA["blogPost"][1]))
+    report = harness.run(hub())
+    assert not report.ok
+    assert sorted(f.target for f in report.failed) == [
+        "entry lambert2022illustrating",
+        "entry openai2022chatgpt",
+    ]
+    assert {f.code for f in report.failed} == {400}
+    assert "blogTitle" in report.failed[0].message
+    assert len(harness.server.live_items()) == 9
+    assert harness.state()["pending"] == {}
+
+
+def test_dry_run_reads_but_writes_nothing(harness: Harness) -> None:
+    report = harness.run(hub(), dry_run=True)
+    assert len(report.created) == 11 and len(report.collections_created) == 4
+    assert not harness.server.writes()
+    assert not (harness.settings.cache_path).exists()
+    assert any(line.startswith("+ item brown2020language") for line in report.lines())
+
+
+def test_wrong_key_is_a_config_error_without_the_key(harness: Harness) -> None:
+    harness.credentials = Credentials("user", str(harness.server.library_id), API_KEY[::-1])
+    with pytest.raises(ConfigError, match="HTTP 403") as info:
+        harness.run(hub())
+    assert API_KEY[::-1] not in str(info.value)
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+def test_state_file_holds_versions_and_hashes_but_no_secret(harness: Harness) -> None:
+    harness.run(hub())
+    state = harness.state()
+    assert state["library_version"] == harness.server.version
+    entry = state["items"]["brown2020language"]
+    assert entry["created"] and len(entry["fields"]["title"]) == 16
+    assert "Language Models are Few-Shot Learners" not in json.dumps(entry)
+
+
+# -- credentials and the command line ---------------------------------------------------------
+def test_credentials_file_readable_by_others_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "credentials.toml"
+    path.write_text(f'[zotero]\napi_key = "{API_KEY}"\nlibrary_id = "7"\n')
+    env = {"CITEKIT_CREDENTIALS": str(path)}
+    path.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600") as info:
+        load_credentials(env)
+    assert API_KEY not in str(info.value)
+    path.chmod(0o600)
+    creds = load_credentials(env)
+    assert (creds.library_type, creds.library_id, creds.api_key) == ("user", "7", API_KEY)
+    assert API_KEY not in repr(creds)
+
+
+def test_credentials_come_from_the_environment_first(tmp_path: Path) -> None:
+    env = {
+        "ZOTERO_API_KEY": "k",
+        "ZOTERO_LIBRARY_ID": "12",
+        "ZOTERO_LIBRARY_TYPE": "group",
+        "CITEKIT_CREDENTIALS": str(tmp_path / "absent.toml"),
+    }
+    assert load_credentials(env).library_type == "group"
+    assert load_credentials(env, library_id="99").library_id == "99"
+    with pytest.raises(ConfigError, match="ZOTERO_API_KEY"):
+        load_credentials({"CITEKIT_CREDENTIALS": str(tmp_path / "absent.toml")})
+
+
+BIB = """@misc{schulman2017proximal,
+  title = {Proximal Policy Optimization Algorithms},
+  author = {Schulman, John and Wolski, Filip},
+  year = {2017},
+  eprint = {1707.06347},
+  archiveprefix = {arXiv},
+  groups = {LLM Hub/RLHF},
+}
+"""
+
+
+def test_cli_sync_zotero_json_and_exit_codes(
+    harness: Harness, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(BIB, encoding="utf-8")
+    monkeypatch.setenv("ZOTERO_API_KEY", API_KEY)
+    monkeypatch.setenv("CITEKIT_ZOTERO_URL", harness.server.url)
+    monkeypatch.setenv("CITEKIT_CREDENTIALS", str(tmp_path / "none.toml"))
+    runner = CliRunner()
+    args = ["sync", "zotero", "--library-id", "4242", "--json"]
+    result = runner.invoke(cli, args)
+    harness.texts += [result.output, repr(result.exception)]
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["ok"] and data["created"] == ["schulman2017proximal"]
+    assert data["collections_created"] == ["LLM Hub", "LLM Hub/RLHF"]
+    harness.server.inject("status", "POST", "/items", status=400)
+    (tmp_path / "references.bib").write_text(BIB.replace("Algorithms", "Methods"))
+    result = runner.invoke(cli, ["sync", "zotero", "--library-id", "4242"])
+    harness.texts += [result.output, repr(result.exception)]
+    assert result.exit_code == 1
+    assert "HTTP 400" in result.output
+    assert API_KEY not in result.output
+    result = runner.invoke(cli, ["sync", "zotero", "--library-id", "4242", "--dry-run"])
+    harness.texts.append(result.output)
+    assert result.exit_code == 0 and "~ item schulman2017proximal: title" in result.output
+    assert os.environ.get("ZOTERO_API_KEY") == API_KEY  # the key came from the environment
+
+
+def test_cli_help_names_the_options() -> None:
+    result = CliRunner().invoke(cli, ["sync", "zotero", "--help"])
+    assert result.exit_code == 0
+    for option in ("--library-id", "--library-type", "--dry-run", "--json", "--prune"):
+        assert option in result.output
+    assert "--api-key" not in result.output
