@@ -41,7 +41,8 @@ BIBLATEX = Path("references-biblatex.bib")
 def format_zotero_items(records: Sequence[Record]) -> str:
     """``items.json``: the collections and items as Zotero Web API JSON.
 
-    ``{"collections": [{"key", "name", "parentCollection"}], "items": [item, ...]}``.
+    ``{"collections": [{"key", "name", "parentCollection"}], "items": [item, ...]}``,
+    one collection or item per line.
     Collection keys are stable keys derived from the path (:func:`collection_key`), so
     an item's ``collections`` can be read against the list; sync assigns its own keys.
     """
@@ -58,8 +59,18 @@ def format_zotero_items(records: Sequence[Record]) -> str:
             }
         )
     items = [record_to_item(r, keys) for r in records]
-    data = {"collections": collections, "items": items}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    body = f'{{"collections": {_json_lines(collections)},\n"items": {_json_lines(items)}}}'
+    return body + "\n"
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json_lines(objects: Sequence[Any]) -> str:
+    """A JSON array with one object per line (diffable, and the C encoder stays in use)."""
+    if not objects:
+        return "[]"
+    return "[\n" + ",\n".join(_ENCODE(o) for o in objects) + "\n]"
 
 
 def _biblatex_writer() -> Callable[[Sequence[Record]], str] | None:
