@@ -13,7 +13,7 @@ from citekit.errors import NotCached, NotFound, RateLimited, SourceUnavailable
 from citekit.model import Name
 from citekit.sources.arxiv import ArxivSource, parse_entry, split_name
 from citekit.sources.cache import Cache
-from citekit.sources.http import RetryPolicy
+from citekit.sources.http import RetryPolicy, parse_retry_after
 from tests.servers.arxiv import ArxivServer, error_feed
 from tests.servers.fixtures import FakeClock
 
@@ -378,3 +378,23 @@ def test_parse_entry_is_pure_and_normalises() -> None:
 )
 def test_split_name(name: str, expected: Name) -> None:
     assert split_name(name) == expected
+
+
+def test_unreadable_entry_is_not_taken_for_a_missing_paper(
+    server: ArxivServer, tmp_path: Path, fake_clock: FakeClock
+) -> None:
+    server.add("2201.11903", "No dates", ["Jason Wei"], published="")
+    error = _source(server, tmp_path, fake_clock).fetch(["2201.11903"])["2201.11903"]
+    assert isinstance(error, SourceUnavailable) and not isinstance(error, NotFound)
+    assert "without id or dates" in str(error) and server.count() == 1
+
+
+def test_retry_policy_bounds() -> None:
+    policy = RetryPolicy(base=1.0, cap=8.0)
+    for retry, ceiling in [(0, 1.0), (1, 2.0), (2, 4.0), (3, 8.0), (6, 8.0)]:
+        waits = [policy.backoff(retry) for _ in range(50)]
+        assert all(ceiling / 2 <= w <= ceiling for w in waits)
+    assert policy.wait_for(0, 12.0) == 12.0
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412460.0) == 20.0
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None

@@ -32,6 +32,7 @@ Record conventions (documented choices):
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -49,6 +50,9 @@ from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
 from .http import Problem, RetryPolicy, parse_retry_after, retrying
 
 __all__ = ["ArxivSource", "parse_entry", "result_payload", "split_name"]
+
+# The library logs skipped entries; citekit reports through return values, never prints.
+logging.getLogger("arxiv").addHandler(logging.NullHandler())
 
 SOURCE = "arxiv"
 BATCH = 100
@@ -78,15 +82,17 @@ class _FeedSession(requests.Session):
     def __init__(self, timeout: float) -> None:
         super().__init__()
         self.timeout = timeout
+        self.entries = 0  # <entry> elements in the last good answer
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.timeout)
         response = super().request(method, url, *args, **kwargs)
-        _check(response)
+        self.entries = _check(response)
         return response
 
 
-def _check(response: requests.Response) -> None:
+def _check(response: requests.Response) -> int:
+    """The number of entries in a good answer; raises for anything else."""
     if response.status_code == 400:
         raise _rejected(response.content)
     if response.status_code != 200:
@@ -102,6 +108,7 @@ def _check(response: requests.Response) -> None:
     entries = root.findall(f"{_ATOM}entry")
     if int(total) > 0 and not entries:
         raise Problem("arXiv sent an empty page")
+    return len(entries)
 
 
 def _rejected(content: bytes) -> Exception:
@@ -240,13 +247,17 @@ class ArxivSource:
         client = self._arxiv_client()
         client.page_size = min(max(page_size, 1), BATCH)  # a title search wants 5, not 100
         try:
-            return list(client.results(search))
+            results = list(client.results(search))
         except requests.Timeout:
             raise Problem(f"no answer within {self.settings.timeout:g} s") from None
         except (requests.RequestException, arxiv.ArxivError) as exc:
             raise Problem(f"connection failed ({type(exc).__name__})") from None
         finally:
             self._last = self._clock()
+        if len(results) < min(client._session.entries, search.max_results or BATCH):
+            # the library skips entries it cannot read; never let one pass as "not found"
+            raise Problem("arXiv sent an entry without id or dates", retryable=False)
+        return results
 
     def _wait_turn(self) -> None:
         if self._last is not None:
