@@ -63,10 +63,6 @@ _PARTICLES = {"de", "da", "del", "della", "der", "di", "dos", "du", "la", "le", 
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 
 
-def _status_problem(status: int, retry_after: float | None) -> Problem:
-    return Problem(f"HTTP {status}", status, retry_after)
-
-
 class _RejectedIds(Exception):
     """arXiv's 400 error feed: ``ids`` are malformed in arXiv's eyes."""
 
