@@ -483,3 +483,99 @@ def test_cli_help_names_the_options() -> None:
     for option in ("--library-id", "--library-type", "--dry-run", "--json", "--prune"):
         assert option in result.output
     assert "--api-key" not in result.output
+
+
+# -- the loopback server itself behaves like the Web API (stdlib HTTP, no pyzotero) -----------
+def call(
+    server: ZoteroServer,
+    method: str,
+    path: str,
+    body: Any = None,
+    key: str | None = API_KEY,
+    **headers: str,
+) -> tuple[int, dict[str, str], Any]:
+    import urllib.error
+    import urllib.request
+
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(server.url + path, data=data, method=method)
+    if key:
+        req.add_header("Zotero-API-Key", key)
+    for name, value in headers.items():
+        req.add_header(name.replace("_", "-"), value)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            raw, status, hdrs = resp.read(), resp.status, dict(resp.headers)
+    except urllib.error.HTTPError as err:
+        raw, status, hdrs = err.read(), err.code, dict(err.headers)
+    text = raw.decode()
+    try:
+        return status, hdrs, json.loads(text) if text else None
+    except ValueError:
+        return status, hdrs, text
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[ZoteroServer]:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with serve(ZoteroServer(API_KEY)) as server:
+        yield server
+
+
+def test_server_checks_the_key_and_the_batch_size(api: ZoteroServer) -> None:
+    assert call(api, "GET", "/users/4242/items", key=None)[0] == 403
+    assert call(api, "GET", "/users/4242/items", key="wrong")[0] == 403
+    many_items = [{"itemType": "book", "title": str(i)} for i in range(51)]
+    assert call(api, "POST", "/users/4242/items", many_items)[0] == 413
+
+
+def test_server_versions_and_preconditions(api: ZoteroServer) -> None:
+    status, hdrs, out = call(
+        api,
+        "POST",
+        "/users/4242/items",
+        [
+            {"key": "AAAA2222", "version": 0, "itemType": "book", "title": "x"},
+            {"itemType": "book", "title": "y", "blogTitle": "not a book field"},
+        ],
+    )
+    assert status == 200 and set(out["successful"]) == {"0"}
+    assert out["failed"]["1"]["code"] == 400 and "blogTitle" in out["failed"]["1"]["message"]
+    version = int(hdrs["Last-Modified-Version"])
+    _, _, out = call(
+        api,
+        "POST",
+        "/users/4242/items",
+        [
+            {"key": "AAAA2222", "version": 0, "itemType": "book", "title": "again"},
+            {"key": "AAAA2222", "title": "no version"},
+        ],
+    )
+    assert (out["failed"]["0"]["code"], out["failed"]["1"]["code"]) == (412, 428)
+    _, _, out = call(
+        api, "POST", "/users/4242/items", [{"key": "AAAA2222", "version": version, "title": "x"}]
+    )
+    assert out["unchanged"] == {"0": "AAAA2222"}
+    assert call(api, "POST", "/users/4242/items", [], If_Unmodified_Since_Version="1")[0] == 412
+    status, _, _ = call(api, "POST", "/users/4242/items", [], Zotero_Write_Token="t" * 32)
+    assert status == 200
+    assert call(api, "POST", "/users/4242/items", [], Zotero_Write_Token="t" * 32)[0] == 412
+    assert (
+        call(api, "GET", "/users/4242/items", If_Modified_Since_Version=str(api.version))[0] == 304
+    )
+
+
+def test_server_since_formats_and_paging(api: ZoteroServer) -> None:
+    first = [api.add_item(itemType="book", title=f"b{i}") for i in range(3)]
+    mark = api.version
+    later = [api.add_item(itemType="book", title=f"c{i}") for i in range(4)]
+    _, hdrs, out = call(api, "GET", f"/users/4242/items?since={mark}&format=versions")
+    assert set(out) == set(later) and hdrs["Last-Modified-Version"] == str(api.version)
+    _, _, text = call(api, "GET", "/users/4242/items?format=keys")
+    assert set(text.split()) == set(first + later)
+    status, hdrs, page = call(api, "GET", "/users/4242/items?limit=5")
+    assert status == 200 and len(page) == 5 and hdrs["Total-Results"] == "7"
+    assert 'rel="next"' in hdrs["Link"] and "start=5" in hdrs["Link"]
+    _, hdrs, page = call(api, "GET", "/users/4242/items?limit=5&start=5")
+    assert len(page) == 2 and "Link" not in hdrs
+    assert call(api, "GET", "/users/4242/items?limit=101")[0] == 400
