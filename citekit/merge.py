@@ -112,11 +112,20 @@ def _is_owned(owned: Mapping[str, Any], name: str, value: Any) -> bool:
 
 
 def _derived(record: Record, name: str, value: Any) -> bool:
-    """arXiv's DataCite DOI of the entry's own eprint says nothing the eprint does not."""
-    if name != "doi" or not str(value).casefold().startswith("10.48550/arxiv."):
+    """A value the entry's eprint implies, which the user did not choose.
+
+    arXiv's DataCite DOI, ``publisher = arXiv``, ``number = <id>``, ``genre = preprint``:
+    the arXiv source and the library loader both derive them from ``eprint``.
+    """
+    text = str(value).casefold()
+    if name == "doi":
+        if not text.startswith("10.48550/arxiv."):
+            return False
+        return not record.arxiv_id or text == f"10.48550/arxiv.{record.arxiv_id}".casefold()
+    if not record.arxiv_id:
         return False
-    own = f"10.48550/arxiv.{record.arxiv_id}".casefold()
-    return not record.arxiv_id or str(value).casefold() == own
+    implied = {"publisher": "arxiv", "number": record.arxiv_id.casefold(), "genre": "preprint"}
+    return implied.get(name) == text
 
 
 def _mine(owned: Mapping[str, Any], record: Record, name: str, value: Any) -> bool:
