@@ -49,11 +49,15 @@ _DOI_PREFIXES = re.compile(
     r"^(?:doi:\s*|(?:https?://)?(?:dx\.|www\.)?doi\.org/|urn:doi:)", re.IGNORECASE
 )
 _ARXIV_HOSTS = {"arxiv.org", "www.arxiv.org", "export.arxiv.org", "xxx.lanl.gov"}
+_BARE_ARXIV_URL = re.compile(r"^(?:www\.|export\.)?arxiv\.org/", re.IGNORECASE)
 _ARXIV_PATHS = re.compile(r"^/(?:abs|pdf|html|format|ps)/(?P<rest>.+?)(?:\.pdf)?/?$")
 _TRAILING = ".,;:!?'\"\u201d\u2019"
 _LEADING = "([{<'\"\u201c\u2018"
 _PAIRS = {")": "(", "]": "[", "}": "{", ">": "<"}
-_ATTEMPT_RE = re.compile(r"^(?:arxiv:|doi:|https?://|www\.|10\.\d)", re.IGNORECASE)
+_ATTEMPT_RE = re.compile(
+    r"^(?:arxiv:|doi:|https?://|www\.|10\.\d|(?:export\.)?arxiv\.org/|(?:dx\.)?doi\.org/)",
+    re.IGNORECASE,
+)
 _ID_SHAPE_RE = re.compile(r"^(?:\d{4}\.\d|[a-z-]+(?:\.[a-z]{2})?/\d)", re.IGNORECASE)
 
 
@@ -170,6 +174,8 @@ def parse_identifier(text: str) -> Identifier:
     found = parse_arxiv_id(cleaned)
     if found is not None:
         return found
+    if _BARE_ARXIV_URL.match(cleaned):
+        cleaned = "https://" + cleaned  # pasted without its scheme
     if re.match(r"^https?://", cleaned, re.IGNORECASE):
         return _from_url(cleaned)
     if _DOI_PREFIXES.match(cleaned) or cleaned.startswith("10."):

@@ -37,6 +37,8 @@ ARXIV_CASES = [
     ("https://arxiv.org/abs/2005.14165.", "2005.14165", ""),
     ("(arXiv:2005.14165),", "2005.14165", ""),
     ("10.48550/arXiv.2005.14165", "2005.14165", ""),
+    ("arxiv.org/abs/2005.14165v2", "2005.14165", "v2"),
+    ("www.arxiv.org/pdf/hep-th/9901001", "hep-th/9901001", ""),
     ("https://doi.org/10.48550/ARXIV.2203.02155", "2203.02155", ""),
 ]
 
@@ -122,6 +124,8 @@ def test_arxiv_doi_helpers() -> None:
         ("https://example.org/post", True),
         ("10.1145/1597735.1597738", True),
         ("hep-th/99", True),
+        ("arxiv.org/abs/nothing", True),
+        ("dx.doi.org/10.1145/1", True),
         ("Proximal Policy Optimization Algorithms", False),
         ("Deep Learning", False),
         ("Word2Vec", False),
