@@ -82,7 +82,7 @@ def test_items_json_is_valid_web_api_json() -> None:
         assert coll["parentCollection"] is False or coll["parentCollection"] in keys
         assert 0 < len(coll["name"]) <= 255 and "/" not in coll["name"]
     assert len(data["items"]) == len(ALL)
-    structural = {"itemType", "creators", "tags", "collections", "relations"}
+    structural = {"itemType", "creators", "tags", "collections"}
     for record, item in zip(ALL, data["items"], strict=True):
         itype = item["itemType"]
         assert set(item) - structural <= fields[itype], record.key

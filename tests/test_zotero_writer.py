@@ -39,7 +39,7 @@ def type_table() -> dict[str, tuple[set[str], set[str]]]:
 
 
 # Keys of the item JSON that are not schema fields but part of every Web API item.
-STRUCTURAL = {"itemType", "creators", "tags", "collections", "relations"}
+STRUCTURAL = {"itemType", "creators", "tags", "collections"}
 
 
 def keys_for(records: list[Record]) -> dict[str, str]:

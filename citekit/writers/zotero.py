@@ -218,7 +218,6 @@ def record_to_item(
         item["extra"] = "\n".join(lines)
     item["tags"] = [{"tag": plain_text(k)} for k in record.keywords]
     item["collections"] = _collection_keys(record, collection_keys)
-    item["relations"] = {}
     return item
 
 

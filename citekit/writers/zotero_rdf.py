@@ -42,7 +42,7 @@ _FOOTER = "</rdf:RDF>\n"
 
 # Item JSON fields with a Dublin Core home the importer reads; the rest become z:<field>.
 _DC = {"title": "dc:title", "date": "dc:date", "abstractNote": "dcterms:abstract"}
-_SKIP = {"itemType", "creators", "tags", "collections", "relations", "extra", "url"}
+_SKIP = {"itemType", "creators", "tags", "collections", "extra", "url"}
 _BIB_ROLES = {"author": "bib:authors", "editor": "bib:editors", "contributor": "bib:contributors"}
 # XML 1.0 forbids most C0 controls even when escaped.
 _CONTROLS = {c: None for c in range(32) if c not in (9, 10, 13)}
