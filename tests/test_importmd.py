@@ -652,3 +652,28 @@ def load_records(bib: Path) -> tuple[Record, ...]:
     from citekit.library import load
 
     return load(bib).records
+
+
+def test_hub_papers_section_merges_into_the_resolved_library_which_still_passes_check(
+    workdir: Path,
+) -> None:
+    resolved = Path(__file__).resolve().parent.parent / "references.bib"
+    if not resolved.exists():
+        pytest.skip("references.bib (the resolved hub papers) is not in this checkout yet")
+    bib = workdir / "references.bib"
+    bib.write_bytes(resolved.read_bytes())
+    hub = str(require_shared(HUB_FILE))
+    result = run_cli("--bib", str(bib), "import-md", "--section", "8", hub)
+    assert result.exit_code == 0, result.output
+    # Every paper is already there (by arXiv id, URL, or TAMER's title): only groups change.
+    assert result.stderr.strip() == "import-md: 0 added, 11 merged, 0 unchanged, 1 skipped"
+    before = resolved.read_text(encoding="utf-8").splitlines()
+    after = bib.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert len(changed) == 11
+    assert all(b == f"{a[:-2]}, {PAPERS}}}," for a, b in changed)
+    check = run_cli("--bib", str(bib), "check")
+    assert check.exit_code == 0, check.output
+    written = bib.read_bytes()
+    assert run_cli("--bib", str(bib), "import-md", "--section", "8", hub).exit_code == 0
+    assert bib.read_bytes() == written
