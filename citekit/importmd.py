@@ -58,8 +58,14 @@ class _Row:
     header: bool
 
 
+# YAML front matter (Jekyll, Hugo, MkDocs) is metadata, not a setext heading: blank it,
+# keeping its lines so that line numbers stay right.
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
 def scan_markdown(text: str) -> Document:
     """Every link of a Markdown document, with its heading path and line."""
+    text = _FRONT_MATTER.sub(lambda m: "\n" * m.group().count("\n"), text, count=1)
     tokens = _parser().parse(text)
     title = _title_heading(tokens)
     walker = _Walker(title)

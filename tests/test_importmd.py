@@ -677,3 +677,12 @@ def test_hub_papers_section_merges_into_the_resolved_library_which_still_passes_
     written = bib.read_bytes()
     assert run_cli("--bib", str(bib), "import-md", "--section", "8", hub).exit_code == 0
     assert bib.read_bytes() == written
+
+
+def test_front_matter_is_not_a_heading() -> None:
+    text = (
+        "---\ntitle: Notes\nsource: https://example.org/meta\n---\n\n# List\n\n<https://a.org/x>\n"
+    )
+    doc = scan_markdown(text)
+    assert doc.title == "List"
+    assert [(f.line, f.link.url) for f in doc.found] == [(8, "https://a.org/x")]
