@@ -494,12 +494,15 @@ def sync_zotero_command(
     Re-runs never duplicate; fields edited in Zotero are kept and reported; nothing is
     deleted. Exit 1 when anything failed, conflicted or was skipped.
     """
+    from .errors import LibraryError
     from .library import load
     from .zotero.credentials import load_credentials
     from .zotero.sync import SyncOptions, sync_zotero
 
     settings = settings_of(ctx)
     credentials = load_credentials(library_id=library_id, library_type=library_type)
+    if not settings.bib_path.is_file():
+        raise LibraryError(str(settings.bib_path), "no such library file; pass --bib PATH")
     records = load(settings.bib_path).records
     options = SyncOptions(dry_run=dry_run, prune=prune)
     report = sync_zotero(records, settings, credentials, options)
