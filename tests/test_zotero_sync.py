@@ -8,6 +8,7 @@ took, and that the API key never shows up in any output, file or exception.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import traceback
@@ -78,15 +79,19 @@ class Harness:
 
 @pytest.fixture
 def harness(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> Iterator[Harness]:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    caplog.set_level(logging.DEBUG)  # httpx / httpcore / pyzotero logs too
     server = ZoteroServer(API_KEY)
     with serve(server):
         h = Harness(server, tmp_path)
         yield h
     captured = capsys.readouterr()
-    texts = [*h.texts, captured.out, captured.err, repr(server.log)]
+    texts = [*h.texts, captured.out, captured.err, repr(server.log), caplog.text]
     texts += [p.read_text("utf-8", "replace") for p in tmp_path.rglob("*") if p.is_file()]
     leaks = [t[:200] for t in texts if API_KEY in t]
     assert not leaks, f"the API key leaked into: {leaks}"
