@@ -345,3 +345,11 @@ def rdf_creators(graph: Any, node: Any) -> list[tuple[str, str, str]]:
                     given = graph.value(person, rdflib.URIRef(FOAF + "givenName"))
                     out.append((role, surname, str(given) if given else ""))
     return sorted(out)
+
+
+def test_access_date_only_when_complete() -> None:
+    full = record_to_item(Record(key="a", type="webpage", accessed=Date(2024, 1, 15)))
+    assert full["accessDate"] == "2024-01-15"
+    partial = record_to_item(Record(key="b", type="webpage", accessed=Date(2024, 1)))
+    assert "accessDate" not in partial
+    assert "Accessed: 2024-01" in partial["extra"].splitlines()

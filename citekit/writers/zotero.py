@@ -242,7 +242,10 @@ def _field_values(
     if record.issued is not None:
         _place(values, extra, allowed, "date", "Issued", record.issued.iso())
     if record.accessed is not None:
-        _place(values, extra, allowed, "accessDate", "Accessed", record.accessed.iso())
+        # The API takes accessDate only as a full YYYY-MM-DD; a partial one goes to Extra.
+        acc = record.accessed
+        full = acc.year is not None and acc.month is not None and acc.day is not None
+        _place(values, extra, allowed if full else {}, "accessDate", "Accessed", acc.iso())
     return values, extra
 
 
