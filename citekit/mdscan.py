@@ -20,7 +20,7 @@ __all__ = ["Hit", "Unit", "UnitBuilder", "hit_context", "hit_title", "html_attr"
 # A bare URL ends at whitespace, quotes, angle brackets and any CJK or full-width
 # character (the hub writes "…解读 https://…" and "链接：https://…，").
 _BARE_URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'`\x00\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+",
+    r"(?<![A-Za-z0-9_.@/-])(?:https?://|www\.)[^\s<>\"'`\x00\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+",
     re.IGNORECASE,
 )
 _TRAILING = ".,;:!?'\"*_"
@@ -57,6 +57,7 @@ class UnitBuilder:
     hits: list[Hit] = field(default_factory=list)
     normalize: Callable[[str], str] = str  # percent-encodes a URL as the parser does
     _open: tuple[int, str, str] | None = None  # (start, href, title attribute)
+    _pictured: bool = False  # the open link shows an image (a badge, a logo)
 
     @property
     def size(self) -> int:
@@ -71,6 +72,7 @@ class UnitBuilder:
     def open_link(self, href: str, title: str = "") -> None:
         """Start an explicit link (Markdown, autolink or ``<a href>``)."""
         self._open = (self.size, href, title)
+        self._pictured = False
 
     def close_link(self) -> None:
         """End the explicit link started last; its text is what was appended since."""
@@ -81,10 +83,15 @@ class UnitBuilder:
         own = "".join(self.parts)[start:].strip()
         if _looks_like_url(own, href):
             own = ""
-        self.hits.append(Hit(start, self.size, href.strip(), own or title.strip()))
+        # A link showing only an image is a badge or a logo, not a resource.
+        badge = self._pictured and not own
+        self.hits.append(Hit(start, self.size, href.strip(), own or title.strip(), badge))
 
     def image(self, src: str, alt: str = "") -> None:
-        """An image: reported (and skipped) as a link of its own."""
+        """An image: reported (and skipped) as a link of its own, or makes its link a badge."""
+        if self._open is not None:
+            self._pictured = True
+            return
         self.hits.append(Hit(self.size, self.size, src.strip(), alt.strip(), image=True))
 
     def build(self) -> Unit:

@@ -686,3 +686,21 @@ def test_front_matter_is_not_a_heading() -> None:
     doc = scan_markdown(text)
     assert doc.title == "List"
     assert [(f.line, f.link.url) for f in doc.found] == [(8, "https://a.org/x")]
+
+
+def test_badges_are_images_and_www_needs_a_word_boundary() -> None:
+    text = (
+        "[![CI](https://img.shields.io/ci.svg)](https://ci.example.org/build) "
+        "[![logo](https://x.org/l.png) The Project](https://project.org)\n\n"
+        "mirror at www.example.org/p, not at foo.www.bar.org\n\n"
+        "链接https://zhuanlan.zhihu.com/p/1，完\n"
+    )
+    doc = scan_markdown(text)
+    links = [(f.link.url, f.link.image, f.link.text) for f in doc.found]
+    assert links == [
+        ("https://ci.example.org/build", True, ""),
+        ("https://project.org", False, "The Project"),
+        ("https://www.example.org/p", False, "mirror at"),
+        ("https://zhuanlan.zhihu.com/p/1", False, "链接"),
+    ]
+    assert isinstance(classify(doc.found[0].link), Skip)
