@@ -203,7 +203,7 @@ def classify(link: Link) -> Record | Skip:
     if parts is None:
         return Skip("malformed URL")
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return Skip("not a web link")
+        return Skip(_not_web(url))
     where = _where(url)
     if _IMAGE_EXT.search(parts.path):
         return Skip("image")
@@ -213,6 +213,14 @@ def classify(link: Link) -> Record | Skip:
         return Skip("GitHub stars list (a list of repositories, not one work)")
     found = _identifier_stub(url)
     return found if found is not None else _web_stub(link, url, where)
+
+
+def _not_web(url: str) -> str:
+    if url.startswith("#"):
+        return "not a web link: a place in this document"
+    if ":" not in url.split("/", 1)[0]:
+        return "not a web link: a file beside this document"
+    return "not a web link"
 
 
 def _where(url: str) -> str:

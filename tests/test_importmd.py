@@ -387,7 +387,8 @@ def test_classify_kinds(link: Link, expected: tuple[str, str, str]) -> None:
         (Link("http://c.nxw.so/cgpt", "技术讨论群"), "chat-group invite"),
         (Link("https://github.com/stars/u/lists/l"), "GitHub stars list"),
         (Link("mailto:a@b.org"), "not a web link"),
-        (Link("#local-anchor"), "not a web link"),
+        (Link("#local-anchor"), "not a web link: a place in this document"),
+        (Link("docs/setup.md"), "not a web link: a file beside this document"),
         (Link(""), "a title without a link"),
     ],
 )
