@@ -194,7 +194,8 @@ def export_biblatex(ctx: click.Context, output: str | None) -> None:
 
 
 def _resolution_output(run: Any, as_json: bool, verb: str, dry_run: bool = False) -> None:
-    """Report a resolve/add/build run: JSON or lines on stdout, one summary on stderr."""
+    """Report a resolve/add/build run: JSON (or the dry-run diff) on stdout; per-item lines,
+    differences, candidates and a one-line summary on stderr."""
     result = run.resolution
     if as_json:
         data = run.as_dict()
@@ -205,10 +206,17 @@ def _resolution_output(run: Any, as_json: bool, verb: str, dry_run: bool = False
         if dry_run and run.diff:
             click.echo(run.diff, nl=False)
         for outcome in result.report:
-            if outcome.state != "unchanged" or outcome.message or outcome.differences:
+            # Unchanged library entries are the quiet majority; an unchanged `add`
+            # input (a duplicate) is news.
+            quiet = outcome.state == "unchanged" and not outcome.differences and verb != "add"
+            if not quiet:
                 click.echo(outcome.line(), err=True)
             for diff in outcome.differences:
                 click.echo(f"  {diff.field}: yours {diff.old!r}, source {diff.new!r}", err=True)
+            for cand in outcome.candidates:
+                ident = cand.get("doi") or cand.get("arxiv") or "no id"
+                what = f"{cand['title']!r} ({cand['author']}, {cand['year']}) {ident}"
+                click.echo(f"  candidate: {what}, similarity {cand['similarity']}", err=True)
     tail = "; dry run, nothing written" if dry_run else ""
     requests = "request" if run.requests == 1 else "requests"
     click.echo(f"citekit: {verb}: {result.summary()}; {run.requests} {requests}{tail}", err=True)

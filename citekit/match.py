@@ -322,6 +322,9 @@ def decide(ref: Record, candidates: Sequence[Record], mode: Mode) -> Decision:
             return Decision("ambiguous", None, ranked, "no clear winner over the runner-up")
         return Decision("match", winner.candidate, ranked)
     near = [a for a in ranked if _plausible(a, ref) and "generic" in " ".join(a.failures)]
-    if near or (mode == "title" and any(_plausible(a, ref) for a in ranked)):
+    if near:
+        reason = "a short or generic title needs an identifier (or authors and year) to decide"
+        return Decision("ambiguous", None, ranked, reason)
+    if mode == "title" and any(_plausible(a, ref) for a in ranked):
         return Decision("ambiguous", None, ranked, "a close title the rule cannot confirm")
     return Decision("none", None, ranked, "no candidate fits")

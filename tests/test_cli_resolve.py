@@ -166,9 +166,10 @@ def test_user_fields_are_kept_reported_and_taken_with_accept_upstream(project: P
 def test_protected_entries_are_never_touched(project: Path, replay_servers: ReplayServers) -> None:
     protected = "@misc{mine,\n  eprint = {1512.03385},\n  citekit-protect = {true},\n}\n"
     (project / "references.bib").write_text(protected, encoding="utf-8")
-    result = run("resolve", "--refresh")
+    result = run("resolve", "--refresh", "--json")
     assert result.exit_code == 0
-    assert "mine: unchanged: protected" in result.stderr
+    (item,) = json.loads(result.stdout)["items"]
+    assert (item["state"], item["message"]) == ("unchanged", "protected (citekit-protect)")
     assert requests(replay_servers) == 0
     assert (project / "references.bib").read_text(encoding="utf-8") == protected
 
