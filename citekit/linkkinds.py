@@ -184,6 +184,8 @@ def clean_title(text: str) -> str:
     titles stay intact (``陈巍：GPT-4大模型硬核解读`` keeps its author prefix).
     """
     text = " ".join(text.split()).strip(_EDGE)
+    if text.endswith(".") and not text.endswith(".."):
+        text = text[:-1].rstrip(_EDGE)  # "Title. [paper]": the sentence's full stop
     match = _LABEL.match(text)
     if match and _CJK.search(match["label"]) and not _CJK.search(match["rest"]):
         rest = match["rest"].strip(_EDGE)

@@ -131,17 +131,34 @@ def hit_title(unit: Unit, index: int) -> str:
     """The text a reader takes as the title of ``unit.hits[index]``.
 
     The link's own text; else the text since the previous link (the hub's "title, then
-    its URL on the next line"); else the rest of the line after it.
+    its URL on the next line"); else the rest of the line after it. A generic link text
+    (``[paper]``, ``code``, ``链接``) gives way to the text the line opens with.
     """
     hit = unit.hits[index]
-    if hit.text:
+    if hit.text and not _generic(hit.text):
         return hit.text
+    if hit.text:
+        start = unit.text.rfind("\n", 0, hit.start) + 1
+        first = next(h.start for h in unit.hits if h.start >= start)
+        return unit.text[start:first].strip() or hit.text
     before = unit.hits[index - 1].end if index else 0
     text = unit.text[before : hit.start].strip()
     if text:
         return text
     after = unit.hits[index + 1].start if index + 1 < len(unit.hits) else len(unit.text)
     return unit.text[hit.end : after].split("\n", 1)[0].strip()
+
+
+_GENERIC = frozenset(
+    {"paper", "papers", "pdf", "code", "blog", "post", "link", "here", "website", "site"}
+    | {"homepage", "project", "page", "demo", "slides", "video", "repo", "github", "arxiv"}
+    | {"download", "official", "article", "论文", "代码", "链接", "博客", "项目", "主页", "原文"}
+)
+
+
+def _generic(text: str) -> bool:
+    """Whether a link text names a kind of link rather than a work (``[paper]``, ``Code``)."""
+    return re.sub(r"[\W_]+", " ", text).strip().casefold() in _GENERIC
 
 
 def hit_context(unit: Unit, index: int) -> str:

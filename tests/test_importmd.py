@@ -705,3 +705,17 @@ def test_badges_are_images_and_www_needs_a_word_boundary() -> None:
         ("https://zhuanlan.zhihu.com/p/1", False, "链接"),
     ]
     assert isinstance(classify(doc.found[0].link), Skip)
+
+
+def test_generic_link_texts_give_way_to_the_line() -> None:
+    text = (
+        "- **GPT-3**: Language Models are Few-Shot Learners. [[paper]](https://x.org/gpt3.pdf)"
+        " [[blog]](https://openai.com/blog/gpt-3) [code](https://github.com/openai/gpt-3)\n"
+    )
+    plan = plan_document(text, (), stem="l", assign=numbered)
+    titles = [(r.type, r.title) for r in plan.records]
+    assert titles == [
+        ("document", "GPT-3: Language Models are Few-Shot Learners"),
+        ("post-weblog", "GPT-3: Language Models are Few-Shot Learners"),
+        ("software", "gpt-3"),
+    ]
