@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .errors import CitekitError, IdentifierError, NotCached, NotFound, SourceError
+from .errors import CitekitError, IdentifierError, NotFound, SourceError
 from .identifiers import Identifier, is_arxiv_doi, looks_like_identifier, parse_identifier
 from .match import PUBLISHED_TYPES, decide, same_family, title_similarity
 from .merge import ARXIV_FIELDS, WORK_FIELDS, all_fields, merge, owned_fields
@@ -265,16 +265,18 @@ class Resolver:
             if current.title:
                 return Outcome(name, "unchanged", name, "no identifier; kept as written", current)
             return Outcome(name, "invalid", name, "no title and no eprint, doi or arXiv/DOI url")
+        optional = not self._needs_fetch(current)  # only "is it published yet?"
         try:
             found = self._upstream(current)
-        except NotCached as exc:
-            if incomplete(current):
-                return Outcome(name, "error", name, f"{exc.source}: {exc.message}")
-            return Outcome(name, "unchanged", name, "not checked: offline and not cached", current)
         except _Failed as exc:
-            return Outcome(name, exc.state, name, exc.message, candidates=exc.candidates)
+            state: State = "unchanged" if optional else exc.state
+            record = current if optional else None
+            return Outcome(name, state, name, exc.message, record, candidates=exc.candidates)
         except CitekitError as exc:
             failure = _fail(exc)
+            if optional:  # the entry is complete: a failed check leaves it as it is
+                message = f"not checked for a published version ({failure.message})"
+                return Outcome(name, "unchanged", name, message, current)
             return Outcome(name, failure.state, name, failure.message)
         if found is None:
             return Outcome(name, "unchanged", name, "", current)

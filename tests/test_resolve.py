@@ -214,10 +214,21 @@ def test_preprint_is_checked_for_publication_and_offline_miss_is_not_a_failure()
     crossref = FakeCrossref(hits=[LOOKALIKE])
     result = Resolver(FakeArxiv(), crossref).library([done], {})
     assert result.report[0].state == "unchanged" and len(crossref.calls) == 1
-    crossref.hits = NotCached("crossref", "x", "not cached")  # type: ignore[assignment]
+    for failure in (
+        NotCached("crossref", "x", "not in the cache"),
+        SourceUnavailable("crossref", "x", "HTTP 503 after 4 tries", 503),
+    ):
+        crossref.hits = failure  # type: ignore[assignment]
+        result = Resolver(FakeArxiv(), crossref).library([done], {})
+        assert result.report[0].state == "unchanged" and result.ok
+        assert "not checked" in result.report[0].message
+        assert failure.message in result.report[0].message
+        assert result.records == (done,)
+    # Two possible published versions: the complete preprint stays, candidates listed.
+    crossref.hits = [PUBLISHED, PUBLISHED.with_(doi="10.1000/twin", container_title="Other")]
     result = Resolver(FakeArxiv(), crossref).library([done], {})
-    assert result.report[0].state == "unchanged"
-    assert "offline" in result.report[0].message
+    assert result.report[0].state == "unchanged" and len(result.report[0].candidates) == 2
+    assert result.records == (done,)
 
 
 def test_upgrade_of_an_earlier_preprint_needs_provenance() -> None:
