@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import implied_nocase, implied_tokens
 
@@ -38,12 +38,13 @@ _NOCASE = re.compile(r'<span class="nocase">(.*?)</span>', re.DOTALL)
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _CASED_TOKEN = re.compile(r"[^\W_]+")
 
-#: ASCII characters that must be escaped in text fields. Braces are written as commands,
-#: because BibTeX counts ``\{`` as an opening brace and would see an unbalanced value.
+#: ASCII characters that must be escaped in text fields. BibTeX and biber count ``\{`` as
+#: an opening brace, so ``\{``/``\}`` are used only when the text's braces pair up;
+#: otherwise braces are written as commands (which pandoc, alas, does not know).
 _ESCAPES = {
     "\\": "{\\textbackslash}",
-    "{": "{\\textbraceleft}",
-    "}": "{\\textbraceright}",
+    "{": "\\{",
+    "}": "\\}",
     "&": "\\&",
     "%": "\\%",
     "$": "\\$",
@@ -52,6 +53,7 @@ _ESCAPES = {
     "~": "{\\textasciitilde}",
     "^": "{\\textasciicircum}",
 }
+_ESCAPES_UNBALANCED = _ESCAPES | {"{": "{\\textbraceleft}", "}": "{\\textbraceright}"}
 _ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]")
 
 
@@ -154,37 +156,53 @@ def _merge_spans(text: str) -> str:
 
 def encode(text: str, *, ascii_only: bool = True, protect: bool = False) -> str:
     """LaTeX for the Unicode ``text``: escaped, optionally ASCII, optionally case-protected."""
+    style = _Style(ascii_only, _ESCAPES if _balanced(text) else _ESCAPES_UNBALANCED)
     if not protect:
-        return _escape(_NOCASE.sub(r"\1", text), ascii_only)
+        return _escape(_NOCASE.sub(r"\1", text), style)
     out: list[str] = []
     pos = 0
     for match in _NOCASE.finditer(text):
-        out.append(_protect_implied(text[pos : match.start()], ascii_only))
+        out.append(_protect_implied(text[pos : match.start()], style))
         inner = match.group(1)
         if _needs_span(inner):
-            out.append("{" + _escape(inner, ascii_only) + "}")
+            out.append("{" + _escape(inner, style) + "}")
         else:
-            out.append(_protect_implied(inner, ascii_only))
+            out.append(_protect_implied(inner, style))
         pos = match.end()
-    out.append(_protect_implied(text[pos:], ascii_only))
+    out.append(_protect_implied(text[pos:], style))
     return "".join(out)
 
 
-def _protect_implied(text: str, ascii_only: bool) -> str:
+class _Style(NamedTuple):
+    ascii_only: bool
+    escapes: dict[str, str]
+
+
+def _balanced(text: str) -> bool:
+    """Whether the braces of ``text`` pair up, so ``\\{``/``\\}`` keep the entry well formed."""
+    depth = 0
+    for match in _BRACE.finditer(text):
+        depth += 1 if match.group() == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _protect_implied(text: str, style: _Style) -> str:
     """Escape ``text``, bracing each word that carries case beyond its first letter."""
     out: list[str] = []
     pos = 0
     for start, end in implied_tokens(text):
-        out.append(_escape(text[pos:start], ascii_only))
-        out.append("{" + _escape(text[start:end], ascii_only) + "}")
+        out.append(_escape(text[pos:start], style))
+        out.append("{" + _escape(text[start:end], style) + "}")
         pos = end
-    out.append(_escape(text[pos:], ascii_only))
+    out.append(_escape(text[pos:], style))
     return "".join(out)
 
 
-def _escape(text: str, ascii_only: bool) -> str:
-    escaped = _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group()], text)
-    if not ascii_only or escaped.isascii():
+def _escape(text: str, style: _Style) -> str:
+    escaped = _ESCAPE_RE.sub(lambda m: style.escapes[m.group()], text)
+    if not style.ascii_only or escaped.isascii():
         return escaped
     return "".join(ch if ch.isascii() else _encode_char(ch) for ch in escaped)
 

@@ -68,6 +68,7 @@ _ARXIV_ID = re.compile(r"^(?:arXiv:)?(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})
 _URL_CMD = re.compile(r"^\s*\\url\s*\{([^{}]*)\}\s*$")
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_DEFAULT_GENRE = {"report": "techreport", "thesis": "phdthesis"}
 _TITLE_FIELDS = {"title", "journal", "journaltitle", "booktitle", "series", "eventtitle"}
 
 
@@ -104,10 +105,18 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
         url = url or how_url.group(1).strip()
     issued, accessed = _dates(values, used)
     ctype = csl_type(etype, bool(arxiv_id), bool(how_url), "journal" in values)
-    container_names = ("booktitle", "journal", "journaltitle")
+    container_names: tuple[str, ...] = ("booktitle", "journal", "journaltitle")
     if ctype == "article-journal":
         container_names = ("journal", "journaltitle", "booktitle")
+    elif ctype == "webpage":
+        container_names = ("journal", "journaltitle", "booktitle", "organization")
     number = text("number")
+    genre = text("type")
+    if genre == _DEFAULT_GENRE.get(ctype):
+        genre = ""  # biblatex's mandatory key for the default kind ("techreport")
+    publisher = text(*_publisher_fields(ctype))
+    if ctype == "article" and arxiv_id:  # what the eprint implies, as the arXiv source has it
+        publisher, number, genre = publisher or "arXiv", number or arxiv_id, genre or "preprint"
     return Record(
         key=key,
         type=ctype,
@@ -120,9 +129,9 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
         event_title=text("eventtitle"),
         volume=text("volume"),
         page=re.sub(r"\s*[-–—]+\s*", "-", text("pages")),
-        publisher=text(*_publisher_fields(ctype)),
+        publisher=publisher,
         publisher_place=text("address", "location"),
-        genre=text("type"),
+        genre=genre,
         doi=_DOI_PREFIX.sub("", take("doi").strip()),
         url=url,
         isbn=text("isbn"),
@@ -201,6 +210,11 @@ def _dates(values: dict[str, str], used: set[str]) -> tuple[Date | None, Date | 
     if "date" in values and (parsed := parse_date(values["date"])) is not None:
         used.add("date")
         issued = parsed
+        # BibTeX output carries year and month beside a day-precise date: they agree.
+        if "year" in values and collapse(values["year"]) == str(parsed.year):
+            used.add("year")
+            if "month" in values and _month(values["month"]) == parsed.month:
+                used.add("month")
     elif "year" in values:
         used.add("year")
         issued = _year_month(values["year"], values.get("month", ""))

@@ -81,7 +81,7 @@ def _parse_one(raw: str) -> Name:
 
 
 def _is_single_group(raw: str) -> bool:
-    """``{OpenAI}``: one brace group spanning the whole name, not a special char."""
+    """``{OpenAI}``: one brace group spanning the whole name, not a special char (``{\\"U}``)."""
     if not (raw.startswith("{") and raw.endswith("}")) or raw.startswith("{\\"):
         return False
     depth = 0
@@ -156,13 +156,16 @@ def format_names(names: tuple[Name, ...], *, ascii_only: bool) -> str:
 
 def _format_one(name: Name, ascii_only: bool) -> str:
     if name.literal:
-        return "{" + encode(name.literal, ascii_only=ascii_only) + "}"
+        braced = "{" + encode(name.literal, ascii_only=ascii_only) + "}"
+        # "{\&}" would be a special character, not an organisation: brace it once more.
+        return "{" + braced + "}" if braced.startswith("{\\") else braced
 
     def part(text: str, guard_lower: bool = False) -> str:
         latex = encode(text, ascii_only=ascii_only)
         risky = "," in text or _AND_SIMPLE.search(f" {text} ") is not None
-        if guard_lower and text[:1].islower():
-            risky = True
+        words = _words(latex)
+        if guard_lower and len(words) > 1 and any(_is_lower(w) for w in words):
+            risky = True  # BibTeX would read a lower-case word of the family as "von"
         return "{" + latex + "}" if latex and risky else latex
 
     family = part(name.family, guard_lower=True)

@@ -83,6 +83,7 @@ FIELD_ORDER = (
     "booktitle",
     "series",
     "eventtitle",
+    "organization",
     "year",
     "month",
     "date",
@@ -143,6 +144,8 @@ _BIBLATEX_TYPES = {
 }
 # Kept as read in BibLaTeX output; ``misc`` is not, so a ``@misc`` preprint becomes ``@online``.
 _BIBLATEX_NATIVE = set(_BIBLATEX_TYPES.values()) | {"mvbook", "collection", "proceedings"}
+#: biblatex requires ``type`` for these; the value is biblatex's key for the default.
+_BIBLATEX_MANDATORY_TYPE = {"report": "techreport", "thesis": "phdthesis"}
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _WIDTH = 13  # len("archiveprefix"): values line up without depending on the entry
 
@@ -201,6 +204,7 @@ def entry_fields(record: Record, flavour: Flavour) -> tuple[str, list[tuple[str,
     if record.editor:
         out["editor"] = "{" + format_names(record.editor, ascii_only=ascii_only) + "}"
     put("title", record.title, protect=True)
+    record = _without_implied(record)
     put(_container_field(etype, flavour), record.container_title, protect=True)
     put("series", record.collection_title, protect=True)
     put("eventtitle", record.event_title, protect=True)
@@ -219,19 +223,49 @@ def entry_fields(record: Record, flavour: Flavour) -> tuple[str, list[tuple[str,
         out["urldate"] = "{" + record.accessed.iso() + "}"
     if flavour == "bibtex" and etype == "misc" and _is_web(record):
         out["howpublished"] = "{\\url{" + _verbatim(record.url) + "}}"
-    put("type", record.genre)
+    put("type", record.genre or (_mandatory_type(record, etype) if flavour == "biblatex" else ""))
     put("language", record.language)
     put("keywords", ", ".join(record.keywords))
     put("abstract", record.abstract)
     put("note", record.note)
     if flavour == "bibtex" and record.collections:
         out["groups"] = "{" + _verbatim(", ".join(record.collections)) + "}"
+    if flavour == "biblatex" and etype == "online":
+        _fit_online(out)
     fields = [(n, out[n]) for n in FIELD_ORDER if n in out]
     taken = set(out)
     for name, value in record.extra:
         if name.lower() not in taken:
             fields.append((name, "{" + _balanced(value, ascii_only) + "}"))
     return etype, fields
+
+
+def _mandatory_type(record: Record, etype: str) -> str:
+    if record.entry_type == "mastersthesis":
+        return "mathesis"
+    return _BIBLATEX_MANDATORY_TYPE.get(etype, "")
+
+
+def _without_implied(record: Record) -> Record:
+    """An arXiv preprint without the fields its ``eprint`` implies (restored on reading)."""
+    if record.type != "article" or not record.arxiv_id:
+        return record
+    return record.with_(
+        publisher="" if record.publisher == "arXiv" else record.publisher,
+        number="" if record.number == record.arxiv_id else record.number,
+        genre="" if record.genre == "preprint" else record.genre,
+    )
+
+
+def _fit_online(out: dict[str, str]) -> None:
+    """biblatex's ``@online`` has no container, publisher or number: the site goes to
+    ``organization`` (biber --validate-datamodel would warn about the others)."""
+    site = out.pop("journal", "") or out.pop("journaltitle", "") or out.pop("booktitle", "")
+    publisher = out.pop("publisher", "")
+    if site or publisher:
+        out["organization"] = site or publisher
+    for name in ("number", "type", "location", "volume", "pages", "isbn", "issn", "series"):
+        out.pop(name, None)
 
 
 def _container_field(etype: str, flavour: Flavour) -> str:

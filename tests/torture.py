@@ -1,0 +1,196 @@
+"""A constructed torture set of records for the BibTeX/BibLaTeX writers and real consumers.
+
+Every hard case of issue 2 is here: accents, ß, Greek, CJK, ``&``, ``%``, ``_`` in a URL,
+literal braces, ``$x^2$``, a 35-author paper, organisations, particles and ``Jr.``, words
+that need case protection, an explicit nocase span and a TeX command that must stay inert.
+The records are made up (constructed for tests), apart from well-known titles.
+"""
+
+from __future__ import annotations
+
+from citekit.model import Date, Name, Record
+
+NOCASE = '<span class="nocase">{}</span>'
+
+THIRTY_FIVE = tuple(
+    Name(family=f"Author{chr(ord('A') + i % 26)}{i:02d}", given=f"Given {i}") for i in range(35)
+)
+
+TORTURE: tuple[Record, ...] = (
+    Record(
+        key="muller2019uber",
+        type="article-journal",
+        title="Über die Größe von pH-Werten & Co.: 50% mehr",
+        author=(
+            Name(family="Müller", given="Jürgen"),
+            Name(family="García Márquez", given="Zoë"),
+            Name(family="Fuente", given="José", particle="de la"),
+            Name(family="Gödel", given="Kurt"),
+        ),
+        container_title="Zeitschrift für Naturforschung A",
+        issued=Date(2019, 3),
+        volume="74",
+        issue="3",
+        page="201-215",
+        doi="10.1515/zna-2018-0450",
+        language="de",
+    ),
+    Record(
+        key="strasse2020alpha",
+        type="article-journal",
+        title="Die Straße der α-Teilchen und β-Zerfälle in Ωmega-Systemen",
+        author=(Name(family="Weiß", given="Björn"), Name(family="Łukasiewicz", given="Jan")),
+        container_title="Annalen der Physik",
+        issued=Date(2020),
+        volume="532",
+        page="1-12",
+    ),
+    Record(
+        key="wang2021cjk",
+        type="paper-conference",
+        title="大规模语言模型的研究 (A Study of Large Language Models)",
+        author=(
+            Name(family="王", given="小明"),
+            Name(family="山田", given="太郎"),
+            Name(family="김", given="민준"),
+        ),
+        container_title="第一届会议论文集",
+        issued=Date(2021, 6, 1),
+        page="1-10",
+        publisher_place="Bangkok, Thailand",
+    ),
+    Record(
+        key="special2023chars",
+        type="webpage",
+        title="Special characters: #1 $5 100% a_b {braces} ~tilde ^caret \\backslash",
+        url="https://example.org/a_b?x=1&y=50%25#frag",
+        container_title="Example Site",
+        issued=Date(2023, 2),
+        accessed=Date(2024, 1, 15),
+    ),
+    Record(
+        key="inert2022tex",
+        type="report",
+        title="A Title with \\input{/etc/passwd} and \\write18{rm -rf x} Inside",
+        author=(Name(family="Mallory", given="Eve"),),
+        publisher="Institute of Injection",
+        issued=Date(2022),
+        number="TR-7",
+    ),
+    Record(
+        key="power2018math",
+        type="article-journal",
+        title="On $x^2$ and Other Powers of {Two}",
+        author=(Name(family="Euler", given="Leonhard"),),
+        container_title="Journal of Unlikely Results",
+        issued=Date(2018),
+        volume="1",
+        page="1-2",
+    ),
+    Record(
+        key="brown2020language",
+        type="paper-conference",
+        title="Language Models are Few-Shot Learners",
+        author=THIRTY_FIVE,
+        container_title="Advances in Neural Information Processing Systems",
+        issued=Date(2020),
+        volume="33",
+        page="1877-1901",
+        publisher="Curran Associates, Inc.",
+        arxiv_id="2005.14165",
+        arxiv_class="cs.CL",
+    ),
+    Record(
+        key="openai2023gpt4",
+        type="article",
+        title="GPT-4 Technical Report",
+        author=(Name(literal="OpenAI"),),
+        issued=Date(2023, 3, 15),
+        arxiv_id="2303.08774",
+        arxiv_version="v6",
+        arxiv_class="cs.CL",
+        url="https://arxiv.org/abs/2303.08774",
+        publisher="arXiv",  # what the arXiv source sets; implied by eprint in .bib
+        number="2303.08774",
+        genre="preprint",
+    ),
+    Record(
+        key="who2020report",
+        type="report",
+        title="Coronavirus Disease 2019 (COVID-19) Situation Report – 51",
+        author=(Name(literal="World Health Organization"),),
+        publisher="World Health Organization",
+        publisher_place="Geneva",
+        issued=Date(2020, 3, 11),
+        number="51",
+        url="https://www.who.int/docs/sitrep-51.pdf",
+    ),
+    Record(
+        key="lambert2022illustrating",
+        type="post-weblog",
+        title="Illustrating Reinforcement Learning from Human Feedback (RLHF)",
+        author=(
+            Name(family="Lambert", given="Nathan"),
+            Name(family="Werra", given="Leandro", particle="von"),
+        ),
+        container_title="Hugging Face Blog",
+        issued=Date(2022, 12, 9),
+        url="https://huggingface.co/blog/rlhf",
+    ),
+    Record(
+        key="ouyang2022training",
+        type="paper-conference",
+        title="Training Language Models to Follow Instructions: InstructGPT with PPO and TAMER",
+        author=(Name(family="Ouyang", given="Long"), Name(family="Wu", given="Jeff")),
+        container_title="Advances in Neural Information Processing Systems",
+        issued=Date(2022),
+        volume="35",
+        page="27730-27744",
+        arxiv_id="2203.02155",
+        arxiv_class="cs.CL",
+    ),
+    Record(
+        key="bayes1763essay",
+        type="article-journal",
+        title=f"An Essay towards Solving a Problem in the {NOCASE.format('Doctrine of Chances')}",
+        author=(Name(family="Bayes", given="Thomas"), Name(family="Price", given="Richard")),
+        container_title="Philosophical Transactions of the Royal Society of London",
+        issued=Date(1763),
+        volume="53",
+        page="370-418",
+        doi="10.1098/rstl.1763.0053",
+    ),
+    Record(
+        key="vanderwaals1873continuity",
+        type="thesis",
+        title="Over de Continuïteit van den Gas- en Vloeistoftoestand",
+        author=(Name(family="Waals", given="Johannes Diderik", particle="van der"),),
+        publisher="Universiteit Leiden",
+        publisher_place="Leiden",
+        issued=Date(1873),
+        genre="PhD thesis",
+    ),
+    Record(
+        key="king1964why",
+        type="book",
+        title="Why We Can't Wait",
+        author=(Name(family="King", given="Martin Luther", suffix="Jr."),),
+        editor=(Name(literal="The Estate of Martin Luther King"),),
+        publisher="Harper & Row",
+        publisher_place="New York",
+        issued=Date(1964),
+        isbn="978-0-451-52753-0",
+    ),
+    Record(
+        key="goodfellow2016sequence",
+        type="chapter",
+        title="Sequence Modeling: Recurrent and Recursive Nets",
+        author=(Name(family="Goodfellow", given="Ian"), Name(family="Bengio", given="Yoshua")),
+        editor=(Name(family="Bach", given="Francis"),),
+        container_title="Deep Learning",
+        publisher="MIT Press",
+        publisher_place="Cambridge, MA",
+        issued=Date(2016),
+        page="367-415",
+    ),
+)
