@@ -584,3 +584,27 @@ def test_server_since_formats_and_paging(api: ZoteroServer) -> None:
     _, hdrs, page = call(api, "GET", "/users/4242/items?limit=5&start=5")
     assert len(page) == 2 and "Link" not in hdrs
     assert call(api, "GET", "/users/4242/items?limit=101")[0] == 400
+
+
+def test_lost_answer_to_a_collection_write_is_adopted(harness: Harness) -> None:
+    harness.server.inject("lost", "POST", "/collections", nth=1)
+    report = harness.run(hub())
+    assert report.ok, report.lines()
+    assert len(harness.server.collections) == 4  # none made twice
+    assert len(harness.server.live_items()) == 11
+    assert harness.state()["pending_collections"] == {}
+
+
+def test_group_library_has_its_own_state_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    with serve(ZoteroServer(API_KEY, "groups", 77)) as server:
+        settings = Settings(root=tmp_path, cache_dir=".citekit", zotero_url=server.url)
+        creds = Credentials("group", "77", API_KEY)
+        report = sync_zotero(hub(), settings, creds, SyncOptions(sleep=lambda s: None))
+        assert report.ok and len(server.live_items()) == 11
+        assert all(r.path.startswith("/groups/77/") for r in server.log)
+    state = tmp_path / ".citekit" / "zotero-group-77.json"
+    assert json.loads(state.read_text())["library_type"] == "group"
+    assert API_KEY not in state.read_text()

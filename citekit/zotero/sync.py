@@ -23,7 +23,7 @@ from __future__ import annotations
 import copy
 import secrets
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
@@ -33,17 +33,9 @@ from ..errors import ConfigError, SyncError
 from ..model import Record
 from .apply import Stale, apply_plan
 from .credentials import Credentials, redact
-from .plan import (
-    LocalEntry,
-    SyncPlan,
-    identify,
-    make_plan,
-    match_entries,
-    needs_data,
-    plan_collections,
-)
+from .remote import plan_round, refresh, settle
 from .report import Failed, SyncReport
-from .state import RemoteCollection, SyncState, load_state, save_state, state_path
+from .state import SyncState, load_state, save_state, state_path
 
 __all__ = ["KEY_ALPHABET", "SyncOptions", "random_key", "sync_zotero"]
 
@@ -283,98 +275,6 @@ def _version(headers: Mapping[str, str], default: int = 0) -> int:
         return default
 
 
-# -- reading the library ----------------------------------------------------------------------
-def _refresh(api: _Api, state: SyncState) -> dict[str, dict[str, Any]]:
-    """Bring the state's index up to date; return the item data read on the way."""
-    if state.library_version == 0:
-        items, version = api.everything("items")
-        collections, _ = api.everything("collections")
-        state.remote_items = {str(o["key"]): identify(o["data"]) for o in items}
-        state.remote_collections = {}
-        _index_collections(state, collections)
-        state.library_version = version
-        return {str(o["key"]): dict(o["data"]) for o in items}
-    since = state.library_version
-    item_versions, version = api.versions("items", since)
-    if version == since:
-        return {}  # nothing at all changed in the library
-    coll_versions, _ = api.versions("collections", since)
-    gone = api.deleted(since)
-    for key in gone.get("items", []):
-        state.remote_items.pop(key, None)
-    for key in gone.get("collections", []):
-        state.remote_collections.pop(key, None)
-    stale = [
-        k
-        for k, v in item_versions.items()
-        if k not in state.remote_items or state.remote_items[k].version != v
-    ]
-    fetched = {str(o["key"]): dict(o["data"]) for o in api.by_keys("items", stale)}
-    for key, data in fetched.items():
-        state.remote_items[key] = identify(data)
-    stale = [
-        k
-        for k, v in coll_versions.items()
-        if k not in state.remote_collections or state.remote_collections[k].version != v
-    ]
-    _index_collections(state, api.by_keys("collections", stale))
-    state.library_version = version
-    return fetched
-
-
-def _index_collections(state: SyncState, objects: Iterable[Mapping[str, Any]]) -> None:
-    for obj in objects:
-        data = obj["data"]
-        state.remote_collections[str(obj["key"])] = RemoteCollection(
-            version=int(data.get("version") or obj.get("version") or 0),
-            name=str(data.get("name") or ""),
-            parent=str(data.get("parentCollection") or ""),
-            trashed=bool(data.get("deleted")),
-        )
-
-
-def _plan(
-    api: _Api,
-    state: SyncState,
-    records: Sequence[Record],
-    fetched: dict[str, dict[str, Any]],
-    opts: SyncOptions,
-) -> SyncPlan:
-    from ..writers.zotero import collection_paths, record_to_item
-
-    def new_key() -> str:
-        key = opts.new_key()
-        while key in state.remote_items or key in state.remote_collections:
-            key = opts.new_key()
-        return key
-
-    collections = plan_collections(collection_paths(records), state, new_key)
-    entries = [LocalEntry(r.key, record_to_item(r, collections.keys)) for r in records]
-    matches, _ = match_entries(entries, state)
-    by_citekey = {e.citekey: e for e in entries}
-    wanted = {m.key for m in matches if needs_data(by_citekey[m.citekey], m, state)}
-    missing = [k for k in wanted if k not in fetched]
-    for obj in api.by_keys("items", missing):
-        fetched[str(obj["key"])] = dict(obj["data"])
-        state.remote_items[str(obj["key"])] = identify(obj["data"])
-    data = {k: fetched[k] for k in wanted if k in fetched}
-    return make_plan(entries, state, collections, data, new_key=new_key, prune=opts.prune)
-
-
-def _settle(state: SyncState, plan: SyncPlan) -> None:
-    """Record what needs no write: matched collections, items already in agreement."""
-    creating = {c.path for c in plan.collections.creates}
-    for path, key in plan.collections.keys.items():
-        if path not in creating:
-            state.collections[path] = key
-            state.pending_collections.pop(path, None)
-    writing = {op.citekey for op in plan.writes}
-    for citekey, after in plan.after.items():
-        if citekey not in writing:
-            state.items[citekey] = after
-            state.pending.pop(citekey, None)
-
-
 # -- the driver ------------------------------------------------------------------------------
 def sync_zotero(
     records: Sequence[Record],
@@ -420,12 +320,12 @@ def _rounds(
 ) -> None:
     for round_no in range(1, opts.max_rounds + 1):
         report.rounds = round_no
-        fetched = _refresh(api, state)
-        plan = _plan(api, state, records, fetched, opts)
+        fetched = refresh(api, state)
+        plan = plan_round(api, state, records, fetched, opts.new_key, opts.prune)
         report.take_plan(plan)
         if opts.dry_run:
             return
-        _settle(state, plan)
+        settle(state, plan)
         save()
         try:
             apply_plan(plan, state, api.post, save, report)
