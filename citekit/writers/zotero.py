@@ -232,9 +232,9 @@ def _field_values(
     for text, base, label in _special_values(record, itype):
         _place(values, extra, allowed, base, label, text)
     for attr, base, label in _FIELDS:
-        if base == "number" and itype == "preprint" and record.arxiv_id:
-            continue  # archiveID carries the arXiv id
         text = getattr(record, attr)
+        if not text or (base == "number" and itype == "preprint" and record.arxiv_id):
+            continue  # empty; or an arXiv preprint's number, which archiveID carries
         # Zotero keeps <span class="nocase"> as rich text in titles; elsewhere it is noise.
         if attr not in _RICH_ATTRS and "<" in text:
             text = plain_text(text)
