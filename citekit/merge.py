@@ -114,8 +114,9 @@ def _is_owned(owned: Mapping[str, Any], name: str, value: Any) -> bool:
 def _derived(record: Record, name: str, value: Any) -> bool:
     """A value the entry's eprint implies, which the user did not choose.
 
-    arXiv's DataCite DOI, ``publisher = arXiv``, ``number = <id>``, ``genre = preprint``:
-    the arXiv source and the library loader both derive them from ``eprint``.
+    arXiv's DataCite DOI, ``publisher = arXiv``, ``number = <id>``, ``genre = preprint``,
+    and the preprint type of an ``@misc``: the arXiv source and the library loader both
+    derive them from ``eprint``.
     """
     text = str(value).casefold()
     if name == "doi":
@@ -125,6 +126,8 @@ def _derived(record: Record, name: str, value: Any) -> bool:
     if not record.arxiv_id:
         return False
     implied = {"publisher": "arxiv", "number": record.arxiv_id.casefold(), "genre": "preprint"}
+    if record.entry_type.lower() in ("", "misc"):
+        implied["type"] = "article"  # an @misc with an eprint reads as a preprint
     return implied.get(name) == text
 
 

@@ -163,6 +163,49 @@ def test_user_fields_are_kept_reported_and_taken_with_accept_upstream(project: P
     assert "Interactively shaping agents via human reinforcement" in text
 
 
+def test_a_preprint_resolved_earlier_is_upgraded_when_published_but_only_with_provenance(
+    project: Path, replay_servers: ReplayServers
+) -> None:
+    preprint = "@misc{wolf2099later,\n  eprint = {2401.00001},\n  archiveprefix = {arXiv},\n}\n"
+    (project / "references.bib").write_text(preprint, encoding="utf-8")
+    title = "A Constructed Preprint That Is Published Later"
+    replay_servers.arxiv.add(
+        "2401.00001", title, ["Ann Wolf", "Bo Li"], published="2024-01-01T00:00:00Z"
+    )
+    assert run("resolve").exit_code == 0
+    as_preprint = (project / "references.bib").read_text(encoding="utf-8")
+    assert "@misc{wolf2099later," in as_preprint and "year          = {2024}" in as_preprint
+    replay_servers.crossref.add(
+        "10.5555/citekit-test.later",
+        title,
+        [("Ann", "Wolf"), ("Bo", "Li")],
+        type="journal-article",
+        container="Journal of Constructed Examples",
+        issued=(2025, 3),
+        volume="7",
+        page="1-20",
+    )
+    # Without the provenance record every field is the user's: nothing is mixed in.
+    provenance = project / ".citekit-cache" / "provenance.json"
+    saved = provenance.read_bytes()
+    provenance.unlink()
+    kept = run("resolve", "--refresh", "--json")
+    assert kept.exit_code == 0
+    (item,) = json.loads(kept.stdout)["items"]
+    assert item["state"] == "unchanged" and "--accept-upstream" in item["message"]
+    assert {"type", "issued"} <= {d["field"] for d in item["differences"]}
+    assert (project / "references.bib").read_text(encoding="utf-8") == as_preprint
+    # With it, citekit's own preprint fields give way to the published record as a whole.
+    provenance.write_bytes(saved)
+    upgraded = run("resolve", "--refresh", "--json")
+    (item,) = json.loads(upgraded.stdout)["items"]
+    assert item["state"] == "upgraded"
+    text = (project / "references.bib").read_text(encoding="utf-8")
+    assert "@article{wolf2099later," in text and "year          = {2025}" in text
+    assert "journal       = {Journal of Constructed Examples}" in text
+    assert "eprint        = {2401.00001}" in text
+
+
 def test_protected_entries_are_never_touched(project: Path, replay_servers: ReplayServers) -> None:
     protected = "@misc{mine,\n  eprint = {1512.03385},\n  citekit-protect = {true},\n}\n"
     (project / "references.bib").write_text(protected, encoding="utf-8")
