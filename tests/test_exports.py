@@ -162,3 +162,16 @@ def test_cli_export_without_a_library(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_cli_export_help(command: str) -> None:
     result = invoke("export", command, "--help")
     assert result.exit_code == 0 and "--output" in result.output
+
+
+def test_cli_export_warns_about_unresolved_stubs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text(
+        "@misc{stub1,\n  eprint = {2005.14165},\n  archiveprefix = {arXiv},\n}\n", encoding="utf-8"
+    )
+    result = invoke("export", "csl", "-o", "-")
+    assert result.exit_code == 0, result.output
+    assert "1 unresolved" in result.stderr and "stub1" in result.stderr
+    assert [i["id"] for i in json.loads(result.stdout)] == ["stub1"]
