@@ -353,3 +353,15 @@ def test_access_date_only_when_complete() -> None:
     partial = record_to_item(Record(key="b", type="webpage", accessed=Date(2024, 1)))
     assert "accessDate" not in partial
     assert "Accessed: 2024-01" in partial["extra"].splitlines()
+
+
+def test_built_in_field_table_is_the_pinned_schema() -> None:
+    """The field table in writers/zotero.py agrees with schema.json, in schema order."""
+    from citekit.model import CSL_TYPES
+    from citekit.writers.zotero import ITEM_TYPES, item_type, type_fields
+
+    order = {t["itemType"]: [f["field"] for f in t["fields"]] for t in schema()["itemTypes"]}
+    for itype in ITEM_TYPES:
+        ours = list(type_fields(itype))
+        assert [f for f in order[itype] if f in ours] == ours, itype
+    assert {item_type(Record(type=t)) for t in CSL_TYPES} <= ITEM_TYPES
