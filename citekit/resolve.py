@@ -22,9 +22,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .entries import (
+    arxiv_of,
+    doi_of,
+    find_duplicate,
+    has_venue,
+    incomplete,
+    is_protected,
+    stub_for,
+)
 from .errors import CitekitError, IdentifierError, NotFound, SourceError
-from .identifiers import Identifier, is_arxiv_doi, looks_like_identifier, parse_identifier
-from .match import PUBLISHED_TYPES, decide, same_family, title_similarity
+from .identifiers import Identifier, is_arxiv_doi
+from .match import decide
 from .merge import ARXIV_FIELDS, WORK_FIELDS, all_fields, merge, owned_fields
 from .model import Record, plain_text
 from .outcome import FAILED_STATES, STATES, Outcome, Resolution, State
@@ -62,12 +71,6 @@ class CrossrefLike(Protocol):
     def search(self, title: str, author: str = "", rows: int = 5) -> list[Record]: ...
 
 
-def is_protected(record: Record) -> bool:
-    """``citekit-protect = {true}``: citekit never touches the entry."""
-    value = record.extra_get("citekit-protect")
-    return value is not None and value.strip().strip("{}").lower() in ("true", "yes", "1")
-
-
 @dataclass(frozen=True)
 class _Found:
     """What the sources say about one entry, before merging."""
@@ -102,43 +105,6 @@ def _fail(exc: CitekitError) -> _Failed:
     if isinstance(exc, SourceError):
         text = f"{exc.source}: {text}"
     return _Failed(_state_of(exc), text)
-
-
-def _arxiv_of(record: Record) -> Identifier | None:
-    if record.arxiv_id:
-        return Identifier("arxiv", record.arxiv_id, record.arxiv_version)
-    for text in (record.doi, record.url):
-        if text and looks_like_identifier(text):
-            try:
-                found = parse_identifier(text)
-            except IdentifierError:
-                continue
-            if found.kind == "arxiv":
-                return found
-    return None
-
-
-def _doi_of(record: Record) -> str:
-    """The entry's own (non-arXiv) DOI, from ``doi`` or a doi.org ``url``."""
-    for text in (record.doi, record.url):
-        if text and looks_like_identifier(text):
-            try:
-                found = parse_identifier(text)
-            except IdentifierError:
-                continue
-            if found.kind == "doi":
-                return found.value
-    return ""
-
-
-def incomplete(record: Record) -> bool:
-    """Whether an entry still lacks a title, authors or a date (a stub, or half a stub)."""
-    return not record.title or not record.author or record.issued is None
-
-
-def has_venue(record: Record) -> bool:
-    """Whether the entry says where it was published (by hand or from an upgrade)."""
-    return bool(record.container_title) or record.type in PUBLISHED_TYPES
 
 
 def _first_family(record: Record) -> str:
@@ -220,7 +186,7 @@ class Resolver:
 
     def _upstream(self, current: Record) -> _Found | None:
         """What the sources say about ``current``; None when there is nothing to ask."""
-        ident, doi = _arxiv_of(current), _doi_of(current)
+        ident, doi = arxiv_of(current), doi_of(current)
         if not self._needs_fetch(current):
             if ident is None or doi or has_venue(current):
                 return None
@@ -261,7 +227,7 @@ class Resolver:
         name = current.key
         if is_protected(current):
             return Outcome(name, "unchanged", name, "protected (citekit-protect)", current)
-        if not (_arxiv_of(current) or _doi_of(current)):
+        if not (arxiv_of(current) or doi_of(current)):
             if current.title:
                 return Outcome(name, "unchanged", name, "no identifier; kept as written", current)
             return Outcome(name, "invalid", name, "no title and no eprint, doi or arXiv/DOI url")
@@ -324,7 +290,7 @@ class Resolver:
             i
             for r in records
             if self._needs_fetch(r) and not is_protected(r)
-            for i in [_arxiv_of(r)]
+            for i in [arxiv_of(r)]
             if i is not None
         )
         outcomes = [self._finish(self._entry(r, provenance.get(r.key, {}))) for r in records]
@@ -354,9 +320,9 @@ class Resolver:
         author) is refused as ``unchanged``. ``assign_keys(new, existing)`` names the new
         records (``keys.assign_keys``).
         """
-        stubs = {t: _stub(t, tuple(groups)) for t in texts}
+        stubs = {t: stub_for(t, tuple(groups)) for t in texts}
         self._prefetch(
-            i for s in stubs.values() if isinstance(s, Record) for i in [_arxiv_of(s)] if i
+            i for s in stubs.values() if isinstance(s, Record) for i in [arxiv_of(s)] if i
         )
         fresh: list[Record] = []
         outcomes: list[Outcome] = []
@@ -413,34 +379,3 @@ def _named(outcome: Outcome, named: Mapping[int, Record]) -> Outcome:
         message = f"already in the library as {final.key}; not added again"
         return Outcome(outcome.input, "unchanged", final.key, message)
     return Outcome(outcome.input, outcome.state, final.key, "", final, owned=all_fields(final))
-
-
-def _stub(text: str, groups: tuple[str, ...]) -> Record | CitekitError | str:
-    """An input as a stub record, an error (invalid input), or a bare title (str)."""
-    if not looks_like_identifier(text):
-        title = " ".join(text.split())
-        return title if title else IdentifierError(text, "empty input")
-    try:
-        ident = parse_identifier(text)
-    except IdentifierError as exc:
-        return exc
-    if ident.kind == "arxiv":
-        return Record(arxiv_id=ident.value, arxiv_version=ident.version, collections=groups)
-    if ident.kind == "doi":
-        return Record(doi=ident.value, collections=groups)
-    return IdentifierError(text, "a web page, not an arXiv or DOI URL; write its entry by hand")
-
-
-def find_duplicate(record: Record, pool: Iterable[Record]) -> Record | None:
-    """An entry of ``pool`` that is the same work: same DOI, arXiv id, or title and author."""
-    doi, arxiv = record.doi.casefold(), record.arxiv_id
-    for other in pool:
-        if doi and other.doi.casefold() == doi and not is_arxiv_doi(doi):
-            return other
-        if arxiv and other.arxiv_id == arxiv:
-            return other
-        if record.title and other.title and title_similarity(record.title, other.title) >= 0.95:
-            first, second = record.author[:1], other.author[:1]
-            if not first or not second or same_family(first[0], second[0]):
-                return other
-    return None
