@@ -342,3 +342,11 @@ def test_unchanged_item_needs_no_data_and_prune_only_trashes_what_citekit_made()
     ]
     assert plan.left == [("adopted", "USER2222")]
     assert plan.unchanged == ["keep"] and not plan.updates
+
+
+def test_a_create_that_landed_after_its_entry_left_is_adopted_as_citekits() -> None:
+    state = state_with(
+        {"PEND2222": {"itemType": "preprint", "title": "x"}}, pending={"gone": "PEND2222"}
+    )
+    plan = make_plan([], state, plan_collections([], state, keys()), {}, new_key=keys())
+    assert plan.after["gone"].key == "PEND2222" and plan.after["gone"].created

@@ -608,3 +608,13 @@ def test_group_library_has_its_own_state_file(
     state = tmp_path / ".citekit" / "zotero-group-77.json"
     assert json.loads(state.read_text())["library_type"] == "group"
     assert API_KEY not in state.read_text()
+
+
+def test_renamed_key_is_neither_duplicated_nor_pruned(harness: Harness) -> None:
+    records = hub()
+    harness.run(records)
+    renamed = [r.with_(key="brown2020few") if r.key == "brown2020language" else r for r in records]
+    report = harness.run(renamed, prune=True)
+    assert len(harness.server.live_items()) == 11 and not report.trashed
+    (skip,) = report.skipped
+    assert skip.citekey == "brown2020few" and "brown2020language" in skip.reason

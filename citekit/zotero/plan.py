@@ -22,7 +22,7 @@ from typing import Any
 
 from .identity import identify, normalize_arxiv, normalize_doi
 from .merge import Change, ItemDiff, diff_item, intended_state
-from .state import RemoteCollection, RemoteItem, SyncState
+from .state import ItemState, RemoteCollection, RemoteItem, SyncState
 
 __all__ = [
     "CollectionCreate",
@@ -203,7 +203,11 @@ def match_entries(
     index = state.remote_items
     matches: dict[str, Match] = {}
     skips: list[Skip] = []
-    claimed = {s.key for s in state.items.values()} | set(state.pending.values())
+    # Items bound to entries still in the .bib are theirs; an item whose entry left (or
+    # was renamed) may be found again by identity rather than duplicated.
+    present = {e.citekey for e in entries}
+    claimed = {s.key for c, s in state.items.items() if c in present}
+    claimed |= {k for c, k in state.pending.items() if c in present}
     for entry in entries:
         known = state.items.get(entry.citekey)
         pending = state.pending.get(entry.citekey)
@@ -319,7 +323,12 @@ def make_plan(
             plan.after[entry.citekey] = intended_state(entry.item, key, created=True)
             continue
         _plan_match(plan, entry, found, state, remote_data)
-    _plan_left(plan, {e.citekey for e in entries}, state, prune)
+    present = {e.citekey for e in entries}
+    for citekey, key in state.pending.items():
+        remote = state.remote_items.get(key)
+        if citekey not in present and remote is not None:  # landed, then left the .bib
+            plan.after[citekey] = ItemState(key, remote.version, created=True)
+    _plan_left(plan, present, state, prune)
     return plan
 
 
@@ -345,14 +354,15 @@ def _plan_match(
         plan.updates.append(
             ItemUpdate(entry.citekey, found.key, int(data["version"]), result.changes, result.diff)
         )
-    else:
+    elif not result.conflicts:
         plan.unchanged.append(entry.citekey)
 
 
 def _plan_left(plan: SyncPlan, present: set[str], state: SyncState, prune: bool) -> None:
     """Entries synced before that left the .bib: trash what citekit made, if asked."""
+    taken = {m.key for m in plan.matches} | {s.key for s in plan.skips if s.key}
     for citekey, item in sorted(state.items.items()):
-        if citekey in present:
+        if citekey in present or item.key in taken:
             continue
         remote = state.remote_items.get(item.key)
         if remote is None or remote.trashed:

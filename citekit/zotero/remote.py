@@ -122,4 +122,5 @@ def settle(state: SyncState, plan: SyncPlan) -> None:
     for citekey, after in plan.after.items():
         if citekey not in writing:
             state.items[citekey] = after
-            state.pending.pop(citekey, None)
+    # Creates of this plan record their keys again right before they are sent.
+    state.pending = {c: k for c, k in state.pending.items() if c in writing}

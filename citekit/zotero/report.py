@@ -78,10 +78,10 @@ class SyncReport:
 
     def summary(self) -> str:
         """One line: counts of everything."""
-        verb = "would create" if self.dry_run else "created"
+        made = f"{len(self.collections_created)} collections and {len(self.created)} items"
         parts = [
-            f"{len(self.collections_created)} collections and {len(self.created)} items {verb}",
-            f"{len(self.updated)} updated",
+            f"would create {made}" if self.dry_run else f"created {made}",
+            f"{len(self.updated)} {'to update' if self.dry_run else 'updated'}",
             f"{len(self.unchanged)} unchanged",
         ]
         for count, label in (
