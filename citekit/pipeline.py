@@ -81,13 +81,16 @@ def _resolver(
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
     sleep: Callable[[float], None] | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> Iterator[tuple[Resolver, Callable[[], int]]]:
     from .sources.arxiv import ArxivSource
     from .sources.crossref import CrossrefSource
 
     cache = Cache(settings.cache_path, offline=offline, refresh=refresh)
+    # Tests inject a fake sleep and clock so backoff and arXiv's 3 s spacing take no time.
     extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
-    arxiv = ArxivSource(settings, cache, **extra)
+    ticks: dict[str, Any] = {"clock": clock} if clock is not None else {}
+    arxiv = ArxivSource(settings, cache, **extra, **ticks)
     crossref = CrossrefSource(settings, cache, warn=warn or (lambda _m: None), **extra)
     resolver = Resolver(
         arxiv, crossref, refresh=refresh, accept_upstream=accept_upstream, progress=progress

@@ -340,6 +340,28 @@ def test_fault_fails_one_item_and_a_rerun_finishes(
         assert replay_servers.arxiv.count() == 0
 
 
+@pytest.mark.slow
+def test_150_arxiv_stubs_take_two_polite_requests_and_a_rerun_none(
+    tmp_path: Path, replay_servers: ReplayServers, fake_clock: FakeClock
+) -> None:
+    ids = [f"2301.{n:05d}" for n in range(150)]
+    for n, arxiv_id in enumerate(ids):
+        title = f"Constructed Paper Number {n} on Topic {n * 7919 % 104729}"
+        replay_servers.arxiv.add(arxiv_id, title, [f"Author{n} Example"])
+    stubs = "\n".join(f"@misc{{p{n},\n  eprint = {{{i}}},\n}}\n" for n, i in enumerate(ids))
+    (tmp_path / "references.bib").write_text(stubs, encoding="utf-8")
+    settings = load_settings(tmp_path)
+    run = pipeline.resolve(settings, sleep=fake_clock.sleep, clock=fake_clock)
+    assert run.resolution.counts()["resolved"] == 150, run.resolution.summary()
+    assert replay_servers.arxiv.count("id_list") == 2
+    assert sum(fake_clock.sleeps) >= 3.0  # the second request waited its turn
+    replay_servers.arxiv.reset_log()
+    replay_servers.crossref.reset_log()
+    again = pipeline.resolve(settings, sleep=fake_clock.sleep, clock=fake_clock)
+    assert again.requests == 0 and requests(replay_servers) == 0
+    assert again.resolution.counts()["unchanged"] == 150
+
+
 def test_transient_faults_are_retried_and_the_empty_page_too(
     project: Path, replay_servers: ReplayServers, fake_clock: FakeClock
 ) -> None:
