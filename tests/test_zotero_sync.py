@@ -618,3 +618,21 @@ def test_renamed_key_is_neither_duplicated_nor_pruned(harness: Harness) -> None:
     assert len(harness.server.live_items()) == 11 and not report.trashed
     (skip,) = report.skipped
     assert skip.citekey == "brown2020few" and "brown2020language" in skip.reason
+
+
+@pytest.mark.parametrize("body", [None, "Too many requests: slow down"])
+def test_429_on_reads_and_text_bodies_are_retried_not_taken_for_data(
+    harness: Harness, body: str | None
+) -> None:
+    """pyzotero 1.6 returns a 429's body as the result (or fails to parse a text one)."""
+    harness.server.inject(
+        "status", "GET", "/items", status=429, body=body, headers={"Retry-After": "1"}
+    )
+    harness.server.inject(
+        "status", "POST", "/items", status=429, body=body, headers={"Retry-After": "1"}
+    )
+    report = harness.run(hub())
+    assert report.ok, report.lines()
+    assert harness.sleeps.count(1.0) == 2
+    assert len(harness.server.live_items()) == 11
+    assert all(len(v) == 1 for v in harness.by_citekey().values())

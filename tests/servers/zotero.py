@@ -127,6 +127,7 @@ class Fault:
     status: int = 503
     headers: dict[str, str] = field(default_factory=dict)
     edit: Callable[[ZoteroServer], None] | None = None
+    body: Any = None  # the body of a "status" fault (a str is sent as text/plain)
     seen: int = 0
 
 
@@ -572,7 +573,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "edit" and fault.edit is not None:
             fault.edit(zot)
         if fault is not None and fault.kind == "status":
-            return fault.status, dict(fault.headers), {"message": "injected"}
+            body = fault.body if fault.body is not None else {"message": "injected"}
+            return fault.status, dict(fault.headers), body
         if headers.get("zotero-api-version", "3") != "3":
             return 400, {}, "Only API version 3 is supported"
         if not path.startswith(zot.prefix):
