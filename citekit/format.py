@@ -14,6 +14,9 @@ citeproc-py has three gaps this module covers, each without changing the CSL-JSO
   here for ``html`` output;
 * it lower-cases reference ids, so two keys differing only in case would collide:
   references get positional ids;
+* it ignores ``initialize="false"`` on ``<name>``, so a style-wide ``initialize-with``
+  (Chicago, MLA) turns every bibliography name into initials: the style-wide value is
+  moved onto the ``<name>`` elements that do not switch it off;
 * it ignores ``second-field-align``, gluing the label to the entry (``[1]J. Doe``):
   a space is put back after a leading ``[n]`` or ``n.`` label in styles that use it.
 """
@@ -21,9 +24,11 @@ citeproc-py has three gaps this module covers, each without changing the CSL-JSO
 from __future__ import annotations
 
 import html
+import io
 import re
 import unicodedata
 import warnings
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -91,7 +96,7 @@ def _render(items: list[dict[str, Any]], path: Path, output: str) -> list[str]:
         # event-title); those are expected and say nothing about the user's data.
         warnings.simplefilter("ignore", UserWarning)
         try:
-            style = CitationStylesStyle(str(path), validate=False)
+            style = CitationStylesStyle(_style_source(path), validate=False)
         except Exception as exc:
             raise ConfigError(f"{path}: not a readable CSL style ({exc})") from exc
         bibliography = CitationStylesBibliography(style, CiteProcJSON(items), fmt)
@@ -103,6 +108,27 @@ def _render(items: list[dict[str, Any]], path: Path, output: str) -> list[str]:
     if output == "html":
         return [f'<div class="csl-entry">{e}</div>' for e in entries]
     return entries
+
+
+_CSL_NS = "http://purl.org/net/xbiblio/csl"
+
+
+def _style_source(path: Path) -> Any:
+    """The style for citeproc-py: the path, or the rewritten XML (see the module docstring)."""
+    data = path.read_bytes()
+    if b'initialize="false"' not in data:
+        return str(path)
+    root = ET.fromstring(data)
+    mark = root.get("initialize-with")
+    contexts = [*root.iter(f"{{{_CSL_NS}}}citation"), *root.iter(f"{{{_CSL_NS}}}bibliography")]
+    if mark is None or any(c.get("initialize-with") is not None for c in contexts):
+        return str(path)  # nothing inherited from the style, or inheritance too subtle to move
+    del root.attrib["initialize-with"]
+    for name in root.iter(f"{{{_CSL_NS}}}name"):
+        if name.get("initialize") != "false" and name.get("initialize-with") is None:
+            name.set("initialize-with", mark)
+    ET.register_namespace("", _CSL_NS)
+    return io.BytesIO(ET.tostring(root, encoding="utf-8"))
 
 
 def _for_citeproc(item: dict[str, Any], ident: str, output: str) -> dict[str, Any]:

@@ -61,6 +61,14 @@ def test_cjk_names_are_not_initialised() -> None:
     assert entry.startswith("王小明, 山田太郎, & 김민준.")
 
 
+def test_chicago_keeps_full_given_names() -> None:
+    """chicago-author-date says initialize="false" for bibliography names (as pandoc prints)."""
+    (entry,) = format_bibliography(pick(["radford2018improving"]), "chicago-author-date")
+    assert entry.startswith("Radford, Alec, Karthik Narasimhan, Tim Salimans, and Ilya Sutskever.")
+    (apa,) = format_bibliography(pick(["radford2018improving"]), "apa")
+    assert apa.startswith("Radford, A., Narasimhan, K., Salimans, T., & Sutskever, I.")
+
+
 def test_numeric_labels_are_separated_from_the_entry() -> None:
     entries = format_bibliography(pick(GOLDEN_KEYS), "ieee", "text")
     assert [e[:4] for e in entries] == ["[1] ", "[2] ", "[3] "]
