@@ -4,12 +4,13 @@ Decoding (:func:`decode`) turns a raw field value such as ``M{\\"u}ller \\& {Bay
 plain Unicode (``Müller & …``). Values that contain none of ``\\ { } ~ $`` are returned as they
 are, with whitespace collapsed: that fast path skips pylatexenc for the vast majority of
 values, which is where bibtexparser's own LaTeX middleware spends 90 % of its time.
-TeX ligatures (``--``, ````` `` `````) are *not* converted, so both paths agree.
+Both paths read ``--``/``---`` as en/em dashes (BibTeX's way of typing them) and leave
+quote ligatures (````` `` `````) as typed, so they agree.
 
 Encoding (:func:`encode`) escapes ``& % $ # _ { } ~ ^ \\`` so that text from outside can
-never act as a TeX command (``\\input{x}`` comes out as
-``{\\textbackslash}input{\\textbraceleft}x…``),
-and, for ASCII BibTeX, writes non-ASCII characters as braced LaTeX commands (``{\\"u}``).
+never act as a TeX command (``\\input{x}`` comes out as ``{\\textbackslash}input\\{x\\}``),
+and, for ASCII BibTeX, writes non-ASCII characters as braced LaTeX commands (``{\\"u}``),
+en/em dashes as ``--``/``---``; two typed hyphens become ``-{}-``.
 Characters without a command that decodes back to them (CJK, most symbols) stay UTF-8.
 
 Case protection (``protect=True``, for title-like fields): a word that
@@ -53,6 +54,9 @@ _ESCAPES = {
     "~": "{\\textasciitilde}",
     "^": "{\\textasciicircum}",
 }
+_DOTLESS = re.compile(r"(?<=[\\'\"`^~=.])\\(?=[ij]\b)")
+_HYPHENS = re.compile(r"-(?=-)")
+_DASH_RE = re.compile(r"(-?)([\u2013\u2014])(-?)")
 _ESCAPES_UNBALANCED = _ESCAPES | {"{": "{\\textbraceleft}", "}": "{\\textbraceright}"}
 _ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]")
 
@@ -70,7 +74,7 @@ def collapse(text: str) -> str:
 def decode(value: str, *, protect: bool = False) -> str:
     """Plain Unicode for the LaTeX ``value``; with ``protect``, brace groups become nocase spans."""
     if not needs_decoding(value):
-        return collapse(value)
+        return _dashes(collapse(value))
     if _COMMANDS.search(value) is None:
         return _decode_braces(value, protect)
     return _decode_latex(value, protect)
@@ -78,6 +82,7 @@ def decode(value: str, *, protect: bool = False) -> str:
 
 def _decode_braces(value: str, protect: bool) -> str:
     """Values whose only LaTeX is braces (``The {Bayesian} Way``): no pylatexenc needed."""
+    value = _dashes(value)  # before the braces go: "-{}-" is two hyphens
     if not protect:
         return collapse(value.replace("{", "").replace("}", ""))
     parts: list[str] = []
@@ -200,11 +205,29 @@ def _protect_implied(text: str, style: _Style) -> str:
     return "".join(out)
 
 
+def _dashes(text: str) -> str:
+    """TeX dash ligatures: ``--`` is an en dash, ``---`` an em dash (how BibTeX users type them)."""
+    if "--" not in text:
+        return text
+    return text.replace("---", "\u2014").replace("--", "\u2013")
+
+
 def _escape(text: str, style: _Style) -> str:
     escaped = _ESCAPE_RE.sub(lambda m: style.escapes[m.group()], text)
+    if "--" in escaped:
+        escaped = _HYPHENS.sub("-{}", escaped)  # two typed hyphens are not an en dash
+    if style.ascii_only and ("\u2013" in escaped or "\u2014" in escaped):
+        escaped = _DASH_RE.sub(_ligature, escaped)
     if not style.ascii_only or escaped.isascii():
         return escaped
     return "".join(ch if ch.isascii() else _encode_char(ch) for ch in escaped)
+
+
+def _ligature(match: re.Match[str]) -> str:
+    """``--``/``---`` for an en/em dash, braced when a hyphen beside it would join it."""
+    text = "--" if match.group(2) == "\u2013" else "---"
+    lead, trail = match.group(1), match.group(3)
+    return f"{lead}{{{text}}}{trail}" if lead or trail else text
 
 
 @cache
@@ -217,7 +240,7 @@ def _encode_char(ch: str) -> str:
     """
     if ch == "\xa0":
         return "~"
-    latex = _encoder().unicode_to_latex(ch)
+    latex = _DOTLESS.sub("", _encoder().unicode_to_latex(ch))  # {\'i}, not {\'\i}: pandoc
     if latex == ch or not latex.isascii():
         return ch
     braced = latex if latex.startswith("{") and latex.endswith("}") else "{" + latex + "}"
@@ -253,12 +276,12 @@ def _converter() -> Any:
 
     ``&`` is an ampersand (not a table column), ``\\textasciicircum`` is ``^`` (pylatexenc
     gives the modifier letter ``ˆ``), brace commands exist, ``\\url{x}`` is ``x``, and
-    TeX ligatures stay as typed so the fast path and the slow path agree.
+    quote ligatures stay as typed, as on the fast path.
     """
     from pylatexenc import latex2text as l2t
 
     context = l2t.get_default_latex_context_db()
-    specials = [l2t.SpecialsTextSpec(s, s) for s in ("&", "--", "---", "``", "''", "!`", "?`")]
+    specials = [l2t.SpecialsTextSpec(s, s) for s in ("&", "``", "''", "!`", "?`")]
     macros = [
         l2t.MacroTextSpec("textasciicircum", "^"),
         l2t.MacroTextSpec("textasciitilde", "~"),

@@ -26,7 +26,9 @@ NOCASE = '<span class="nocase">{}</span>'
         (r"{\textasciitilde}{\textasciicircum}{\textbackslash}", "~^\\"),
         (r"\{x\}", "{x}"),
         ("a~b", "a\xa0b"),
-        ("plain, no LaTeX -- kept", "plain, no LaTeX -- kept"),
+        ("en -- em --- dashes, fast path", "en – em — dashes, fast path"),
+        (r"{\"u} 1--2, slow path", "ü 1–2, slow path"),
+        ("two -{}- hyphens", "two -- hyphens"),
         ("wrapped\n   over\tlines", "wrapped over lines"),
         ("$x^2$ stays math", "$x^2$ stays math"),
         ("{50%} braces then percent", "50% braces then percent"),
@@ -88,6 +90,13 @@ def test_unbalanced_braces_are_written_as_commands() -> None:
     # BibTeX and biber count \{ as a brace: a lone one would break the entry.
     assert encode("open { only") == r"open {\textbraceleft} only"
     assert decode(encode("x } y {")) == "x } y {"
+
+
+def test_dashes_are_ligatures_and_typed_hyphens_stay_hyphens() -> None:
+    assert encode("Report – 51 — end") == "Report -- 51 --- end"
+    assert encode("Report – 51", ascii_only=False) == "Report – 51"
+    assert encode("a--b") == "a-{}-b"
+    assert encode("-–") == "-{--}"  # a hyphen next to the dash must not join it
 
 
 def test_ascii_flavour_uses_commands_and_keeps_cjk() -> None:

@@ -211,7 +211,9 @@ def entry_fields(record: Record, flavour: Flavour) -> tuple[str, list[tuple[str,
     _put_dates(out, record, flavour)
     put("volume", record.volume)
     put("number", record.issue if record.type == "article-journal" else record.number)
-    put("pages", re.sub(r"\s*[-–—]+\s*", "--", record.page))
+    if record.page:
+        pieces = re.split(r"\s*[-–—]+\s*", record.page)
+        out["pages"] = "{" + "--".join(encode(p, ascii_only=ascii_only) for p in pieces) + "}"
     put(_publisher_field(record.type, flavour), record.publisher)
     put("address" if flavour == "bibtex" else "location", record.publisher_place)
     verbatim("isbn", record.isbn)

@@ -1,0 +1,1 @@
+"""Real consumers of citekit's .bib output: bibtex (plain.bst), biber, pandoc."""
