@@ -636,3 +636,28 @@ def test_429_on_reads_and_text_bodies_are_retried_not_taken_for_data(
     assert harness.sleeps.count(1.0) == 2
     assert len(harness.server.live_items()) == 11
     assert all(len(v) == 1 for v in harness.by_citekey().values())
+
+
+def test_concurrent_edit_of_the_same_field_becomes_a_conflict_after_the_412(
+    harness: Harness,
+) -> None:
+    records = hub()
+    harness.run(records)
+    (item,) = harness.by_citekey()["wei2022chain"]
+    changed = [
+        r.with_(title="Bib Title", volume="36") if r.key == "wei2022chain" else r for r in records
+    ]
+
+    def user_edits(server: ZoteroServer) -> None:
+        server.user_edit(item["key"], title="Zotero Title")
+
+    harness.server.inject("edit", "POST", "/items", nth=1, edit=user_edits)
+    report = harness.run(changed)
+    assert [r.status for r in harness.server.writes()][-2:] == [412, 200]
+    assert [(c.field, c.zotero, c.bib) for c in report.conflicts] == [
+        ("title", "Zotero Title", "Bib Title")
+    ]
+    stored = harness.server.items[item["key"]]
+    assert stored["title"] == "Zotero Title"  # the concurrent edit survives
+    assert stored["volume"] == "36"  # the .bib-only change still went through
+    assert not report.ok
