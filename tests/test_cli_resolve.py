@@ -7,6 +7,7 @@ injected sleep, so retries and backoff take no wall time.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from citekit import pipeline
 from citekit.cli import cli
 from citekit.config import load_settings
 from citekit.library import load
+from citekit.progress import progress_bar
 from tests.servers.fixtures import FakeClock, ReplayServers
 
 RESNET = "1512.03385"
@@ -378,3 +380,30 @@ def test_build_writes_references_and_exports(project: Path) -> None:
     assert (project / "exports").is_dir()
     assert any((project / "exports").iterdir())
     assert "@inproceedings{he2015deep," in (project / "references.bib").read_text()
+
+
+def test_add_dry_run_writes_nothing(project: Path, replay_servers: ReplayServers) -> None:
+    (project / "references.bib").write_text("", encoding="utf-8")
+    result = run("add", RESNET, "--dry-run")
+    assert result.exit_code == 0
+    assert "+@inproceedings{he2016deep," in result.stdout
+    assert (project / "references.bib").read_text(encoding="utf-8") == ""
+    assert not (project / ".citekit-cache" / "provenance.json").exists()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    quiet = io.StringIO()
+    with progress_bar(10, "resolving", quiet) as advance:
+        for _ in range(10):
+            advance(None)
+    assert quiet.getvalue() == ""
+    terminal = _Terminal()
+    with progress_bar(10, "resolving", terminal) as advance:
+        for _ in range(10):
+            advance(None)
+    assert "resolving" in terminal.getvalue()
