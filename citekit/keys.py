@@ -121,7 +121,8 @@ def _word(token: str) -> str:
 
 
 def _tokens(title: str) -> list[str]:
-    return re.split(r"[\s\-–—/:;,.!?()\[\]\"']+", plain_text(title))
+    # Hyphenated words stay one word: "GPT-4" → gpt4, "Few-Shot" → fewshot.
+    return re.split(r"[\s/:;,.!?()\[\]\"]+", plain_text(title))
 
 
 def _fallback(record: Record, partial: str) -> str:

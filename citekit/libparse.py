@@ -8,6 +8,7 @@ through :func:`citekit.writers.bibtex.record_from_fields`.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +59,8 @@ def parse_text(text: str, path: str) -> tuple[tuple[str | Original, ...], tuple[
     _refuse_binary(text, path)
     from bibtexparser import entrypoint
 
+    # bibtexparser logs each failed block; citekit reports them itself, once, with the line.
+    logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
     parsed = entrypoint.parse_string(text, parse_stack=[])
     lines = _LineIndex(text)
     if parsed.failed_blocks:
@@ -131,12 +134,13 @@ def _failure(block: Any, parsed: Any, lines: _LineIndex, path: str) -> LibraryEr
     if kind == "DuplicateFieldKeyBlock":
         fields = ", ".join(sorted(getattr(block, "duplicate_keys", []) or [])) or "a field"
         return LibraryError(path, f"the entry repeats {fields}; keep one of them", line)
-    reason = str(getattr(block, "error", "") or "").strip().splitlines()
-    detail = reason[-1].strip() if reason else "cannot be parsed"
+    error = getattr(block, "error", None)
+    reason = str(getattr(error, "abort_reason", "") or getattr(error, "message", "") or error)
+    detail = " ".join(reason.replace("`", "'").split()) or "unreadable"
     return LibraryError(
         path,
-        f"this entry cannot be read ({detail}); check for unbalanced braces, "
-        "a missing comma or a truncated entry",
+        f"this entry cannot be read ({detail.rstrip('.')}); check it for unbalanced braces, "
+        "a missing comma or a truncated end",
         line,
     )
 
@@ -145,12 +149,19 @@ def _entry(block: Any, raw: str, line: int, strings: dict[str, str], path: str) 
     type_match = _TYPE.match(raw)
     type_text = type_match.group(1) if type_match else block.entry_type
     raw_fields = tuple((f.key, f.value) for f in block.fields)
-    contents = [(name, _expand(value, strings, path, line, name)) for name, value in raw_fields]
+    contents = [
+        (f.key, _expand(f.value, strings, path, _field_line(f, line), f.key)) for f in block.fields
+    ]
     try:
         record = record_from_fields(block.entry_type, block.key, contents)
     except ValueError as exc:
         raise LibraryError(path, f"entry {block.key!r}: {exc}", line) from None
     return Original(record, raw, raw_fields, type_text, line)
+
+
+def _field_line(field: Any, entry_line: int) -> int:
+    start = getattr(field, "start_line", None)
+    return start + 1 if isinstance(start, int) else entry_line
 
 
 def _expand(value: str, strings: dict[str, str], path: str, line: int, name: str = "") -> str:

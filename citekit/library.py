@@ -77,6 +77,9 @@ def loads(text: str, path: str = "<string>") -> Library:
 
 
 def _from_bytes(data: bytes, path: str) -> Library:
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise LibraryError(path, "NUL byte: this is binary data, not a .bib file", line)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

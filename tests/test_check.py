@@ -1,0 +1,81 @@
+"""``check``: duplicates by key, DOI and arXiv id, missing fields, stubs, parse problems."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from citekit.check import check_file, check_library
+from citekit.library import loads
+
+from .torture import TORTURE
+
+LIBRARY = """\
+@article{chung2024scaling,
+  author = {Chung, Hyung Won},
+  title = {Scaling Instruction-Finetuned Language Models},
+  journal = {JMLR}, year = 2024,
+  doi = {10.5555/ABC},
+  eprint = {2210.11416v5}, archiveprefix = {arXiv},
+}
+
+@misc{chung2022preprint,
+  author = {Chung, Hyung Won},
+  title = {Scaling Instruction-Finetuned Language Models},
+  year = 2022,
+  doi = {10.48550/arXiv.2210.11416},
+}
+
+@inproceedings{copy,
+  author = {Someone, A},
+  title = {Same DOI, other case},
+  booktitle = {Proc.}, year = 2020,
+  doi = {10.5555/abc},
+}
+
+@misc{stub2020, eprint = {2005.14165}, archiveprefix = {arXiv}, groups = {Hub}}
+
+@article{nojournal, author = {A, B}, title = {No Journal}}
+
+@article{Copy, author = {C, D}, title = {Key differs only in case}, journal = {J}, year = 2001}
+"""
+
+
+def _kinds(text: str) -> list[tuple[str, str, int | None]]:
+    report = check_library(loads(text, "refs.bib"))
+    return [(p.kind, p.key, p.line) for p in report.problems]
+
+
+def test_every_kind_of_problem_is_found_with_its_line() -> None:
+    assert _kinds(LIBRARY) == [
+        ("duplicate-key", "Copy", 27),
+        ("duplicate-doi", "copy", 16),
+        ("duplicate-arxiv", "chung2022preprint", 9),
+        ("stub", "stub2020", 23),
+        ("missing-field", "nojournal", 25),
+    ]
+
+
+def test_messages_say_what_to_do() -> None:
+    report = check_library(loads(LIBRARY, "refs.bib"))
+    messages = {p.kind: p.message for p in report.problems}
+    assert messages["duplicate-arxiv"] == (
+        "same arXiv id 2210.11416 as chung2024scaling (line 1); merge the two entries"
+    )
+    assert messages["missing-field"] == "missing journal, year"
+    assert "citekit resolve" in messages["stub"]
+    assert not report.ok and report.entries == 6
+
+
+def test_clean_torture_set_has_no_problems() -> None:
+    from citekit.writers.bibtex import format_bibtex
+
+    report = check_library(loads(format_bibtex(TORTURE)))
+    assert report.problems == () and report.ok
+
+
+def test_a_file_that_cannot_be_read_is_one_parse_problem(tmp_path: Path) -> None:
+    path = tmp_path / "bad.bib"
+    path.write_text("@article{a, title = {x}}\n@article{a, title = {y}}\n", encoding="utf-8")
+    report = check_file(path)
+    assert [(p.kind, p.line) for p in report.problems] == [("parse", 2)]
+    assert report.as_dict()["ok"] is False

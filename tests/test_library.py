@@ -1,0 +1,203 @@
+"""references.bib load → save loses nothing; broken files are refused with their line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from citekit.errors import LibraryError
+from citekit.library import Library, dumps, load, loads, save
+from citekit.model import Name
+
+from .conftest import require_shared
+
+MALFORMED = Path(__file__).parent / "data" / "malformed"
+
+SAMPLE = """\
+% A comment line before everything, kept as it is.
+@string{jcomp = "The Computer Journal"}
+@preamble{"\\newcommand{\\noop}[1]{}"}
+
+@comment{jabref-meta: databaseType:bibtex;}
+
+@article{knuth1984literate,
+  Author = {Knuth, Donald E.},
+  title = {Literate {Programming} with $x^2$},
+  journal = jcomp # " (UK)",
+  year = 1984,
+  month = may,
+  volume = {27}, number = {2},
+  pages = {97--111},
+  mrnumber = {MR0123},
+  timestamp = {2020-01-01},
+}
+
+@misc{brown2020language,
+  eprint        = {2005.14165},
+  archiveprefix = {arXiv},
+  groups        = {LLM Hub/GPT series},
+}
+
+@book{asyik1982,
+  author = {Abdul Gani Asyik, and {OpenAI}},
+  title = "A Trailing Comma",
+  year = {1982},
+}
+"""
+
+
+def test_unchanged_library_is_byte_identical() -> None:
+    library = loads(SAMPLE)
+    assert dumps(library) == SAMPLE
+    assert [r.key for r in library.records] == [
+        "knuth1984literate",
+        "brown2020language",
+        "asyik1982",
+    ]
+
+
+def test_records_are_decoded() -> None:
+    knuth, stub, asyik = loads(SAMPLE).records
+    assert knuth.title == 'Literate <span class="nocase">Programming</span> with $x^2$'
+    assert knuth.container_title == "The Computer Journal (UK)"
+    assert knuth.issued is not None and (knuth.issued.year, knuth.issued.month) == (1984, 5)
+    assert (knuth.volume, knuth.issue, knuth.page) == ("27", "2", "97-111")
+    assert knuth.extra == (("mrnumber", "MR0123"), ("timestamp", "2020-01-01"))
+    assert stub.is_stub and stub.collections == ("LLM Hub/GPT series",)
+    assert asyik.author == (Name(family="Asyik", given="Abdul Gani"), Name(literal="OpenAI"))
+
+
+def test_changed_entry_keeps_raw_text_of_unchanged_fields() -> None:
+    library = loads(SAMPLE)
+    knuth = library.records[0]
+    text = dumps(library.with_records([knuth.with_(volume="28", doi="10.1093/comjnl/27.2.97")]))
+    entry = text[text.index("@article{") : text.index("@misc{")]
+    # Untouched fields keep their exact text, name case and place; @string use survives.
+    assert "  Author        = {Knuth, Donald E.},\n" in entry
+    assert "title         = {Literate {Programming} with $x^2$}," in entry
+    assert 'journal       = jcomp # " (UK)",' in entry
+    assert "month         = may," in entry
+    assert "mrnumber      = {MR0123}," in entry
+    assert "volume        = {28}," in entry
+    assert "doi           = {10.1093/comjnl/27.2.97}," in entry
+    assert entry.index("volume") < entry.index("number") < entry.index("doi")
+    # Everything else in the file is untouched.
+    assert text.replace(entry, "") == SAMPLE.replace(
+        SAMPLE[SAMPLE.index("@article{") : SAMPLE.index("@misc{")], ""
+    )
+    assert loads(text).records[0] == knuth.with_(volume="28", doi="10.1093/comjnl/27.2.97")
+
+
+def test_with_records_replaces_in_place_and_appends_new() -> None:
+    library = loads(SAMPLE)
+    first, stub, third = library.records
+    resolved = stub.with_(title="Language Models are Few-Shot Learners", issued=None)
+    new = first.with_(key="new2024", title="A New One")
+    updated = library.with_records([new, resolved])
+    assert [r.key for r in updated.records] == [
+        "knuth1984literate",
+        "brown2020language",
+        "asyik1982",
+        "new2024",
+    ]
+    assert updated.records[1] == resolved
+    text = dumps(updated)
+    assert text.startswith(SAMPLE[: SAMPLE.index("@misc{")])
+    assert text.rstrip().endswith("}") and text.index("new2024") > text.index("asyik1982")
+    assert dumps(loads(text)) == text  # a rebuild is byte-identical
+
+
+def test_save_writes_atomically_and_only_when_changed(tmp_path: Path) -> None:
+    path = tmp_path / "references.bib"
+    path.write_text(SAMPLE, encoding="utf-8")
+    library = load(path)
+    before = path.stat().st_mtime_ns
+    assert save(library) is False
+    assert path.stat().st_mtime_ns == before
+    changed = library.with_records([library.records[0].with_(volume="99")])
+    assert save(changed) is True
+    assert load(path).records[0].volume == "99"
+    assert [p.name for p in tmp_path.iterdir()] == ["references.bib"]  # no temp file left
+
+
+def test_missing_file_is_empty_and_empty_file_is_valid(tmp_path: Path) -> None:
+    assert load(tmp_path / "nope.bib").records == ()
+    (tmp_path / "empty.bib").write_text("", encoding="utf-8")
+    empty = load(tmp_path / "empty.bib")
+    assert empty.records == () and dumps(empty) == ""
+    assert loads("\n% only a comment\n").records == ()
+
+
+def test_new_library_gets_entries_in_citekit_layout(tmp_path: Path) -> None:
+    library = load(tmp_path / "references.bib")
+    record = loads(SAMPLE).records[0].with_(extra=())
+    assert save(library.with_records([record])) is True
+    text = (tmp_path / "references.bib").read_text(encoding="utf-8")
+    assert text.startswith("@article{knuth1984literate,\n  author        = {Knuth, Donald E.},")
+    assert load(tmp_path / "references.bib").records == (record.with_(entry_type="article"),)
+
+
+def test_crlf_and_bom_are_read() -> None:
+    library = loads("\ufeff" + SAMPLE.replace("\n", "\r\n"))
+    assert len(library.records) == 3
+    assert dumps(library) == SAMPLE
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "words"),
+    [
+        ("unbalanced-braces.bib", 8, "cannot be read"),
+        ("missing-comma.bib", 9, "missing comma"),
+        ("duplicate-key.bib", 10, "duplicate key 'good1' (first at line 1)"),
+        ("undefined-string.bib", 10, "@string 'jcomp'"),
+        ("truncated.bib", 8, "end of file"),
+        ("binary-garbage.bib", 8, "binary data"),
+        ("latin1.bib", 9, "not UTF-8 (a Latin-1 file?)"),
+    ],
+)
+def test_malformed_corpus(tmp_path: Path, name: str, line: int, words: str) -> None:
+    path = tmp_path / name
+    path.write_bytes((MALFORMED / name).read_bytes())
+    with pytest.raises(LibraryError) as caught:
+        load(path)
+    assert caught.value.line == line
+    assert words in caught.value.message
+    assert str(caught.value).startswith(f"{path}:{line}: ")
+    assert "\n" not in str(caught.value)
+    assert path.read_bytes() == (MALFORMED / name).read_bytes()
+
+
+def test_text_outside_entries_with_an_at_sign_is_refused() -> None:
+    with pytest.raises(LibraryError) as caught:
+        loads("@article{a, title={x}}\nstray text @ here\n")
+    assert caught.value.line == 2
+
+
+@pytest.mark.parametrize(
+    "name", ["glottolog-sala.bib", "glottolog-zurich.bib", "cdl.bib", "biblatex-examples.bib"]
+)
+def test_real_files_keep_every_entry_and_every_byte(name: str) -> None:
+    import bibtexparser
+
+    path = require_shared(f"bench-data/{name}")
+    library = load(path)
+    text = path.read_text(encoding="utf-8")
+    assert len(library.records) == len(bibtexparser.parse_string(text, parse_stack=[]).entries)
+    assert len({r.key for r in library.records}) == len(library.records)
+    assert dumps(library) == text.replace("\r\n", "\n")
+
+
+def test_sala_trailing_comma_names_are_kept() -> None:
+    library = load(require_shared("bench-data/glottolog-sala.bib"))
+    assert len(library.records) == 8089
+    assert "0" in {r.key for r in library.records}  # biber drops this key; citekit keeps it
+    asyik = [r for r in library.records if any(n.family == "Asyik" for n in r.author)]
+    assert asyik, "the trailing-comma author must be read"
+
+
+def test_library_is_a_frozen_value() -> None:
+    library = loads(SAMPLE)
+    assert isinstance(library, Library)
+    with pytest.raises(AttributeError):
+        library.records = ()  # type: ignore[misc]
