@@ -91,7 +91,7 @@ def test_changed_entry_keeps_raw_text_of_unchanged_fields() -> None:
 
 def test_with_records_replaces_in_place_and_appends_new() -> None:
     library = loads(SAMPLE)
-    first, stub, third = library.records
+    first, stub, _ = library.records
     resolved = stub.with_(title="Language Models are Few-Shot Learners", issued=None)
     new = first.with_(key="new2024", title="A New One")
     updated = library.with_records([new, resolved])
