@@ -105,10 +105,13 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
         url = url or how_url.group(1).strip()
     issued, accessed = _dates(values, used)
     ctype = csl_type(etype, bool(arxiv_id), bool(how_url), "journal" in values)
+    if ctype == "webpage" and collapse(values.get("entrysubtype", "")).lower() == "blog":
+        ctype = "post-weblog"  # how citekit marks a blog post (biblatex's universal field)
+        used.add("entrysubtype")
     container_names: tuple[str, ...] = ("booktitle", "journal", "journaltitle")
     if ctype == "article-journal":
         container_names = ("journal", "journaltitle", "booktitle")
-    elif ctype == "webpage":
+    elif ctype in ("webpage", "post-weblog"):
         container_names = ("journal", "journaltitle", "booktitle", "organization")
     number = text("number")
     genre = text("type")

@@ -30,6 +30,7 @@ Field mapping (BibTeX name ↔ Record attribute), used in both directions:
                                                  school for theses)
 ``address`` / ``location``                       ``publisher_place``
 ``type``                                         ``genre``
+``entrysubtype = {blog}`` on ``@misc``/``@online``  ``type = "post-weblog"`` (else webpage)
 ``doi``, ``url``, ``isbn``, ``issn``             same names
 ``eprint`` (+ ``archiveprefix``/``eprinttype``   ``arxiv_id`` + ``arxiv_version``
 = arXiv)                                         (``2005.14165`` + ``v4``)
@@ -108,6 +109,7 @@ FIELD_ORDER = (
     "urldate",
     "howpublished",
     "type",
+    "entrysubtype",
     "language",
     "keywords",
     "abstract",
@@ -225,6 +227,8 @@ def entry_fields(record: Record, flavour: Flavour) -> tuple[str, list[tuple[str,
         out["urldate"] = "{" + record.accessed.iso() + "}"
     if flavour == "bibtex" and etype == "misc" and _is_web(record):
         out["howpublished"] = "{\\url{" + _verbatim(record.url) + "}}"
+    if record.type == "post-weblog":
+        out["entrysubtype"] = "{blog}"
     put("type", record.genre or (_mandatory_type(record, etype) if flavour == "biblatex" else ""))
     put("language", record.language)
     put("keywords", ", ".join(record.keywords))
