@@ -1,0 +1,132 @@
+"""A fast twin of bibtexparser's splitter: the same blocks, about twice as fast.
+
+:func:`split` returns exactly what ``bibtexparser.parse_string(text, parse_stack=[])``
+returns (the same block types, keys, raw text, field values and line numbers), but reads
+well-formed entries with a few C-level regular expressions instead of bibtexparser's
+mark-by-mark Python loop, which is half of the time citekit spends loading a library.
+
+How it stays exact:
+
+* bibtexparser starts a new block at every ``@type{`` or ``@type(`` at the start of a
+  line, even inside an unclosed one (its error recovery). The text is therefore cut at
+  those points, and each piece is parsed on its own.
+* A piece that is one plain, well-formed ``{``-delimited entry (braced values nested up
+  to four levels, quoted values without braces, bare words, ``#`` concatenations) is
+  read by :data:`_ENTRY` / :data:`_FIELD`, which encode bibtexparser's rules: a mark
+  character right after a backslash is no mark, quotes inside braces and ``,`` or ``=``
+  inside a value are text, the field key is the stripped text before ``=``.
+* Anything else (``@string``, ``@comment``, ``@preamble``, ``(``-delimited blocks,
+  broken entries, text after an entry) is handed to bibtexparser's own ``Splitter`` for
+  that piece alone, and its line numbers are shifted. A file with a backslash before a
+  newline goes to bibtexparser whole: its line count skips such newlines.
+
+``tests/test_bibsplit.py`` checks block-for-block equality with bibtexparser on the
+shared real-world files, a generated library and a corpus of broken and odd inputs.
+bibtexparser is imported here as well as in :mod:`citekit.libparse` because this module
+builds bibtexparser's own block objects for it; nothing else sees them.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from typing import Any
+
+__all__ = ["split"]
+
+# A block start at the start of a line (after optional whitespace), as bibtexparser's
+# ``_BLOCK_START`` plus its ``_is_at_line_start`` test.
+_CUT = re.compile(r"^[^\S\n]*@\w*[ \t]*(?=[{(])", re.M)
+# Text inside braces: runs without marks, or backslashes with the character they escape.
+# Possessive quantifiers: no backtracking, so a match is the one bibtexparser finds.
+_INNER = r"(?:[^{}\\]++|\\++[\s\S])"
+
+
+def _nest(inner: str) -> str:
+    return r"\{(?:" + _INNER + "|" + inner + r")*+\}"
+
+
+_BRACED = _nest(_nest(_nest(r"\{" + _INNER + r"*+\}")))
+_QUOTED = r'"(?:[^"{}\\]++|\\++[^{}])*+"'
+_BARE = r'[^\s{}",=\\#@]++'
+_ATOM = f"(?:{_BRACED}|{_QUOTED}|{_BARE})"
+_VALUE = rf"{_ATOM}(?:\s*+#\s*+{_ATOM})*+"
+_KEY = r'[^{}",=\\@]*+'
+_ENTRY = re.compile(
+    rf"[^\S\n]*+(@(\w*)[ \t]*+\{{({_KEY}),"
+    rf"(?:{_KEY}=\s*+{_VALUE}\s*+,)*+"
+    rf"(?:{_KEY}=\s*+{_VALUE}\s*+\}}|\s*+\}}))\s*+"
+)
+_FIELD = re.compile(rf"({_KEY})=(\s*+)({_VALUE})(\s*+[,}}])")
+_SPECIAL = ("comment", "preamble", "string")
+
+
+def split(text: str) -> Any:
+    """``text`` split into a bibtexparser ``Library`` of raw blocks (no middleware)."""
+    from bibtexparser.library import Library
+    from bibtexparser.splitter import Splitter
+
+    if "\\\n" in text:
+        return Splitter(text).split()
+    library = Library()
+    # Each piece runs from one cut to the next; ``ahead`` also takes in the next block's
+    # opening (``@type{``), so that bibtexparser, when it reads a piece, aborts an unclosed
+    # block exactly as it does on the whole file (same message, same raw text).
+    heads = [(m.start(), m.end() + 1) for m in _CUT.finditer(text)]
+    if not heads or heads[0][0] != 0:
+        heads.insert(0, (0, 0))
+    heads.append((len(text), len(text)))
+    line = 0
+    for (start, _), (end, ahead) in pairwise(heads):
+        match = _ENTRY.fullmatch(text, start, end)
+        if match is not None and not match.group(2).lower().startswith(_SPECIAL):
+            library.add(_entry(text, match, line), fail_on_duplicate_key=False)
+        else:
+            stop = text.count("\n", start, end) if ahead > end else None
+            _add_piece(library, Splitter(text[start:ahead]), line, stop)
+        line += text.count("\n", start, end)
+    return library
+
+
+def _add_piece(library: Any, splitter: Any, line: int, stop: int | None) -> None:
+    """Blocks bibtexparser reads in one piece, moved to their place in the file.
+
+    ``stop`` is the line (within the piece) where the next piece starts, if there is one.
+    """
+    for block in splitter.split().blocks:
+        if stop is not None and block.start_line is not None and block.start_line >= stop:
+            break  # the opening of the next piece, read only for its effect on this one
+        _shift(block, line)
+        library.add(block, fail_on_duplicate_key=False)
+
+
+def _entry(text: str, match: re.Match[str], line: int) -> Any:
+    """The Entry (or DuplicateFieldKeyBlock) bibtexparser makes of a well-formed entry."""
+    from bibtexparser.model import DuplicateFieldKeyBlock, Entry, Field
+
+    at, end = match.span(1)
+    head_end = match.end(3) + 1
+    entry_line = line + text.count("\n", match.start(), at)
+    field_line = entry_line + text.count("\n", at, head_end)
+    fields = []
+    for key, space, value, tail in _FIELD.findall(text, head_end, end):
+        field_line += key.count("\n")  # a field's line is the line of its "="
+        fields.append(Field(key.strip(), value, field_line))
+        field_line += space.count("\n") + value.count("\n") + tail.count("\n")
+    etype, key = match.group(2).lower(), match.group(3).strip()
+    entry = Entry(etype, key, fields, entry_line, match.group(1))
+    keys = [f.key for f in fields]
+    if len(set(keys)) == len(keys):
+        return entry
+    return DuplicateFieldKeyBlock({k for k in keys if keys.count(k) > 1}, entry)
+
+
+def _shift(block: Any, offset: int) -> None:
+    """Move a block parsed from a piece of the file (and its fields) down by ``offset`` lines."""
+    inner = getattr(block, "ignore_error_block", None)
+    for item in (block, inner) if inner is not None and inner is not block else (block,):
+        if item._start_line_in_file is not None:
+            item._start_line_in_file += offset
+        for field in getattr(item, "fields", ()):
+            if field._start_line is not None:
+                field._start_line += offset
