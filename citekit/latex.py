@@ -68,6 +68,8 @@ def needs_decoding(value: str) -> bool:
 
 def collapse(text: str) -> str:
     """Runs of ASCII whitespace (newlines of a wrapped field) become one space; ends trimmed."""
+    if "  " not in text and "\n" not in text and "\t" not in text and "\r" not in text:
+        return text.strip()  # the common one-line value: no regex needed
     return _SPACES.sub(" ", text).strip()
 
 
