@@ -8,11 +8,12 @@ them, so ``citekit --help`` stays fast.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -21,6 +22,8 @@ from .config import Settings, load_settings
 from .errors import CitekitError
 
 __all__ = ["main"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class Failure(click.ClickException):
@@ -72,6 +75,25 @@ def settings_of(ctx: click.Context) -> Settings:
     settings = ctx.find_root().obj
     assert isinstance(settings, Settings)
     return settings
+
+
+def writes_library(command: _F) -> _F:
+    """Run a command that writes the library, its exports or sync state under the lock.
+
+    A second citekit process on the same library waits for the first (``lock_timeout``
+    seconds, then a one-line error); see :mod:`citekit.lock`.
+    """
+
+    @functools.wraps(command)
+    def locked(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        from .lock import library_lock
+
+        settings = settings_of(ctx)
+        note = lambda m: click.echo(f"citekit: {m}", err=True)  # noqa: E731
+        with library_lock(settings.bib_path, settings.lock_timeout, notify=note):
+            return command(ctx, *args, **kwargs)
+
+    return cast(_F, locked)
 
 
 def write_json(data: Any) -> None:
@@ -175,6 +197,7 @@ def _export_bib(ctx: click.Context, output: str | None, flavour: str) -> None:
     "-o", "--output", default=None, help="File, or - for stdout (default: references-bibtex.bib)."
 )
 @click.pass_context
+@writes_library
 def export_bibtex(ctx: click.Context, output: str | None) -> None:
     """ASCII BibTeX (LaTeX accents) for bibtex and natbib, in the exports directory."""
     _export_bib(ctx, output, "bibtex")
@@ -185,6 +208,7 @@ def export_bibtex(ctx: click.Context, output: str | None) -> None:
     "-o", "--output", default=None, help="File, or - for stdout (default: references-biblatex.bib)."
 )
 @click.pass_context
+@writes_library
 def export_biblatex(ctx: click.Context, output: str | None) -> None:
     """UTF-8 BibLaTeX (date, eprinttype, journaltitle) for biber, in the exports directory."""
     _export_bib(ctx, output, "biblatex")
@@ -240,6 +264,7 @@ def _warn(message: str) -> None:
     help="Take the sources' values even for fields you wrote (differences are listed).",
 )
 @click.pass_context
+@writes_library
 def resolve(
     ctx: click.Context,
     offline: bool,
@@ -277,6 +302,7 @@ def resolve(
 @click.option("--dry-run", is_flag=True, help="Print the diff of references.bib; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.pass_context
+@writes_library
 def add(
     ctx: click.Context,
     inputs: tuple[str, ...],
@@ -303,6 +329,7 @@ def add(
 @click.option("--offline", is_flag=True, help="Use only the cache; never touch the network.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.pass_context
+@writes_library
 def build(ctx: click.Context, offline: bool, as_json: bool) -> None:
     """Resolve references.bib, then regenerate every export in exports/.
 
@@ -351,6 +378,7 @@ _OUTPUT_HELP = "File to write, or - for stdout (default: {}, under the exports d
 @export.command("csl")
 @click.option("-o", "--output", default=None, help=_OUTPUT_HELP.format("references.json"))
 @click.pass_context
+@writes_library
 def export_csl(ctx: click.Context, output: str | None) -> None:
     """CSL-JSON for pandoc, Zotero, citeproc (valid against the CSL 1.0.2 schema)."""
     from .exports import CSL_JSON
@@ -364,6 +392,7 @@ def export_csl(ctx: click.Context, output: str | None) -> None:
 @export.command("ris")
 @click.option("-o", "--output", default=None, help=_OUTPUT_HELP.format("references.ris"))
 @click.pass_context
+@writes_library
 def export_ris(ctx: click.Context, output: str | None) -> None:
     """RIS for EndNote, Mendeley and other reference managers."""
     from .exports import RIS
@@ -384,6 +413,7 @@ def export_ris(ctx: click.Context, output: str | None) -> None:
     help="Directory for library.rdf and items.json (default: zotero/ under the exports directory).",
 )
 @click.pass_context
+@writes_library
 def export_zotero(ctx: click.Context, directory: Path | None) -> None:
     """Zotero RDF (File → Import keeps the collection tree) and Web API item JSON."""
     from .exports import ZOTERO_ITEMS, ZOTERO_RDF, format_zotero_items
@@ -410,6 +440,7 @@ def export_zotero(ctx: click.Context, directory: Path | None) -> None:
     help="The exports directory (default: exports, or [tool.citekit] exports_dir).",
 )
 @click.pass_context
+@writes_library
 def export_all(ctx: click.Context, directory: Path | None) -> None:
     """Every export (CSL-JSON, Zotero RDF + JSON, RIS, BibLaTeX) into the exports directory."""
     from .exports import write_all
@@ -487,6 +518,7 @@ def sync() -> None:
     help="Move items citekit created whose entries left the .bib to the Zotero trash.",
 )
 @click.pass_context
+@writes_library
 def sync_zotero_command(
     ctx: click.Context,
     library_id: str | None,
@@ -543,6 +575,7 @@ def sync_zotero_command(
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.pass_context
+@writes_library
 def import_md(
     ctx: click.Context,
     file: Path,

@@ -31,6 +31,7 @@ _ENV = {
     "mailto": "CITEKIT_MAILTO",
     "key_pattern": "CITEKIT_KEY_PATTERN",
     "exports_dir": "CITEKIT_EXPORTS_DIR",
+    "lock_timeout": "CITEKIT_LOCK_TIMEOUT",
 }
 
 
@@ -49,6 +50,7 @@ class Settings:
     key_pattern: str = "{family}{year}{title}"
     arxiv_delay: float = 3.0  # seconds between arXiv requests (arXiv's terms: >= 3)
     timeout: float = 20.0  # seconds for one HTTP request
+    lock_timeout: float = 60.0  # seconds to wait for another citekit run on the same library
 
     @property
     def bib_path(self) -> Path:

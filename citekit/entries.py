@@ -84,6 +84,15 @@ def stub_for(text: str, groups: tuple[str, ...]) -> Record | CitekitError | str:
     return IdentifierError(text, "a web page, not an arXiv or DOI URL; write its entry by hand")
 
 
+def _distinct_ids(a: Record, b: Record) -> bool:
+    """Both carry an arXiv id, or both a publisher DOI, and they differ."""
+    if a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id:
+        return True
+    doi_a, doi_b = a.doi.casefold(), b.doi.casefold()
+    real = doi_a and doi_b and not is_arxiv_doi(doi_a) and not is_arxiv_doi(doi_b)
+    return bool(real and doi_a != doi_b)
+
+
 def find_duplicate(record: Record, pool: Iterable[Record]) -> Record | None:
     """An entry of ``pool`` that is the same work: same DOI, arXiv id, or title and author."""
     doi, arxiv = record.doi.casefold(), record.arxiv_id
@@ -92,6 +101,8 @@ def find_duplicate(record: Record, pool: Iterable[Record]) -> Record | None:
             return other
         if arxiv and other.arxiv_id == arxiv:
             return other
+        if _distinct_ids(record, other):
+            continue  # "Study 1" and "Study 2" by one author: two works, never merged away
         if record.title and other.title and title_similarity(record.title, other.title) >= 0.95:
             first, second = record.author[:1], other.author[:1]
             if not first or not second or same_family(first[0], second[0]):

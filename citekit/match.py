@@ -246,9 +246,16 @@ def assess(ref: Record, cand: Record, mode: Mode) -> Assessment:
     ]
     if sim < WEAK or (sim < STRONG and not {"doi", "venue+year"} & set(evidence)):
         failures.insert(0, f"title similarity {sim:.2f}")
+    elif _numbers(ref.title) != _numbers(cand.title):
+        failures.insert(0, "the numbers in the titles differ")  # "Part 2" is not "Part 3"
     elif is_generic_title(ref.title) and not _generic_ok(ref, cand, sim, evidence):
         failures.append("generic title without further evidence")
     return Assessment(cand, sim, tuple(failures), evidence)
+
+
+def _numbers(title: str) -> list[str]:
+    """The title's words that carry a digit (``GPT-4`` → ``4``, ``YOLOv3`` → ``yolov3``)."""
+    return sorted(t for t in normalize_title(title).split() if any(c.isdigit() for c in t))
 
 
 def _generic_ok(ref: Record, cand: Record, sim: float, evidence: tuple[str, ...]) -> bool:

@@ -1,0 +1,143 @@
+"""One citekit process at a time per library: an advisory ``flock`` beside the library.
+
+Every command that writes (``resolve``, ``add``, ``build``, ``import-md``, ``sync zotero``,
+the exports) runs inside :func:`library_lock`. A second process on the same library waits
+(up to ``Settings.lock_timeout`` seconds, polling) and then stops with a
+:class:`~citekit.errors.LibraryError` naming the holder's pid and command, so two runs never
+interleave their read-modify-write of ``references.bib``, ``exports/`` or the state files.
+
+Where the lock lives (the choice, and why):
+
+* ``<library dir>/.citekit.lock``, created if missing and never deleted (deleting a lock
+  file lets a third process lock a fresh inode while a second still holds the old one).
+  It sits beside the library, not in the cache directory, because the cache directory can
+  be moved per process (``CITEKIT_CACHE_DIR``) while the library is what must not be
+  written twice. The holder writes its pid and command line into it, for the message.
+* When that file cannot be created or opened (a read-only library directory, a read-only
+  file system), the library directory itself is locked through a read-only descriptor:
+  ``flock`` needs no write permission on Linux and macOS. Such a run cannot write the
+  library anyway; it still must not read a half-finished export set of a concurrent run.
+* When the library's directory does not exist yet there is nothing to protect: the run
+  proceeds unlocked (the first write creates the directory).
+
+``flock`` locks die with their process, so a SIGKILLed run never leaves a stale lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from .errors import LibraryError
+
+__all__ = ["LOCK_NAME", "library_lock", "lock_path"]
+
+LOCK_NAME = ".citekit.lock"
+_POLL = 0.05  # seconds between tries while another process holds the lock
+_READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def lock_path(bib_path: Path) -> Path:
+    """The lock file of the library ``bib_path``."""
+    return Path(bib_path).absolute().parent / LOCK_NAME
+
+
+@contextlib.contextmanager
+def library_lock(
+    bib_path: Path,
+    timeout: float,
+    *,
+    notify: Callable[[str], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[Path | None]:
+    """Hold the library's lock for the body; yield the locked path (None when unlocked).
+
+    ``notify`` is called once, with a human sentence, when the lock is busy and the run
+    starts waiting. Raises LibraryError when the lock stays busy for ``timeout`` seconds.
+    """
+    fd, locked = _open(Path(bib_path))
+    if fd is None:
+        yield None
+        return
+    try:
+        _acquire(fd, bib_path, locked, timeout, notify, clock, sleep)
+        _stamp(fd)
+        yield locked
+    finally:
+        os.close(fd)  # closing the descriptor releases the flock
+
+
+def _open(bib_path: Path) -> tuple[int | None, Path]:
+    """A descriptor to lock: the lock file, else the directory itself (read-only case)."""
+    path = lock_path(bib_path)
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644), path
+    except FileNotFoundError:
+        return None, path  # no library directory yet: nothing to protect
+    except OSError as exc:
+        if exc.errno not in _READ_ONLY:
+            raise
+    try:
+        return os.open(path.parent, os.O_RDONLY | os.O_CLOEXEC), path.parent
+    except FileNotFoundError:
+        return None, path.parent
+
+
+def _acquire(
+    fd: int,
+    bib_path: Path,
+    locked: Path,
+    timeout: float,
+    notify: Callable[[str], None] | None,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> None:
+    deadline = clock() + max(timeout, 0.0)
+    told = False
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        holder = _holder(locked)
+        if clock() >= deadline:
+            raise LibraryError(
+                str(bib_path),
+                f"in use by another citekit process{holder} for more than {timeout:g} s; "
+                "run again when it has finished (or raise lock_timeout)",
+            )
+        if not told and notify is not None:
+            notify(f"{bib_path} is in use by another citekit process{holder}; waiting")
+            told = True
+        sleep(_POLL)
+
+
+def _holder(locked: Path) -> str:
+    """`` (pid 123: citekit build)`` from the lock file, or "" when it says nothing usable."""
+    if locked.is_dir():
+        return ""
+    try:
+        text = locked.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    pid, _, command = text.strip().partition(" ")
+    if not pid.isdigit():
+        return ""
+    return f" (pid {pid}: {command[:80]})" if command else f" (pid {pid})"
+
+
+def _stamp(fd: int) -> None:
+    """Write our pid and command line into the lock file (best effort, for messages)."""
+    words = [Path(sys.argv[0]).name if sys.argv else "citekit", *sys.argv[1:3]]
+    text = f"{os.getpid()} {' '.join(words)}\n".encode("utf-8", "replace")
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, text, 0)

@@ -1,0 +1,64 @@
+"""Regression tests for bugs the reliability suite found in other modules (one per fix)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from citekit.entries import find_duplicate
+from citekit.library import load
+from citekit.match import assess
+from citekit.model import Date, Name, Record
+from tests.servers.fixtures import ReplayServers
+
+from .harness import citekit_env, run_citekit, settings_file
+from .papers import arxiv_id, register
+
+AUTHORS = (Name("Okafor", "Ada"), Name("Lindqvist", "Bo"))
+
+
+def paper(title: str, **fields: object) -> Record:
+    return Record(type="article", title=title, author=AUTHORS, issued=Date(2021), **fields)  # type: ignore[arg-type]
+
+
+def test_titles_that_differ_only_in_a_number_are_not_the_same_work() -> None:
+    """match: "Study 7" was upgraded to the journal version of "Study 0" (same authors)."""
+    ref = paper("Constructed Study Number 7 of Reliable Bibliographies")
+    hit = paper("Constructed Study Number 0 of Reliable Bibliographies").with_(
+        type="article-journal", issued=Date(2022)
+    )
+    assert "the numbers in the titles differ" in assess(ref, hit, "upgrade").failures
+    same = paper("Constructed Study Number 7 of Reliable Bibliographies").with_(
+        type="article-journal", issued=Date(2022)
+    )
+    assert not assess(ref, same, "upgrade").failures
+
+
+def test_two_arxiv_ids_or_two_dois_are_two_works() -> None:
+    """entries.find_duplicate: a near-identical title hid a new paper as "already present"."""
+    old = paper("Llama 2: Open Foundation Models", arxiv_id="2307.09288")
+    new = paper("Llama 2: Open Foundation Models", arxiv_id="2307.09289")
+    assert find_duplicate(new, [old]) is None
+    assert find_duplicate(new.with_(arxiv_id=""), [old]) is old  # no id: the title decides
+    a = paper("Same Title", doi="10.5555/a")
+    assert find_duplicate(paper("Same Title", doi="10.5555/b"), [a]) is None
+    assert find_duplicate(paper("Same Title", doi="10.5555/A"), [a]) is a
+
+
+def test_adding_eight_numbered_papers_adds_eight(
+    tmp_path: Path, replay_servers: ReplayServers
+) -> None:
+    """End to end: papers 0 and 7 share authors and differ in one digit of the title."""
+    register(replay_servers.arxiv, replay_servers.crossref, 8)
+    settings_file(tmp_path, timeout=20.0)
+    env = citekit_env(
+        tmp_path,
+        CITEKIT_ARXIV_URL=replay_servers.arxiv.url,
+        CITEKIT_CROSSREF_URL=replay_servers.crossref.url,
+    )
+    for i in (0, 7):
+        done = run_citekit(tmp_path, "add", arxiv_id(i), env=env)
+        assert done.returncode == 0, done.stderr
+    records = load(tmp_path / "references.bib").records
+    assert sorted(r.arxiv_id for r in records) == [arxiv_id(0), arxiv_id(7)]
+    seven = next(r for r in records if r.arxiv_id == arxiv_id(7))
+    assert "Number 7" in seven.title and seven.doi != records[0].doi
