@@ -19,6 +19,8 @@ How it stays exact:
   broken entries, text after an entry) is handed to bibtexparser's own ``Splitter`` for
   that piece alone, and its line numbers are shifted. A file with a backslash before a
   newline goes to bibtexparser whole: its line count skips such newlines.
+* bibtexparser's warnings for the pieces it reads are silenced: the lookahead would
+  add a false one, and citekit reports failed blocks itself (see :mod:`citekit.libparse`).
 
 ``tests/test_bibsplit.py`` checks block-for-block equality with bibtexparser on the
 shared real-world files, a generated library and a corpus of broken and odd inputs.
@@ -28,6 +30,7 @@ builds bibtexparser's own block objects for it; nothing else sees them.
 
 from __future__ import annotations
 
+import logging
 import re
 from itertools import pairwise
 from typing import Any
@@ -81,7 +84,7 @@ def split(text: str) -> Any:
         match = _ENTRY.fullmatch(text, start, end)
         if match is not None and not match.group(2).lower().startswith(_SPECIAL):
             library.add(_entry(text, match, line), fail_on_duplicate_key=False)
-        else:
+        elif not text[start:end].isspace() and start < end:
             stop = text.count("\n", start, end) if ahead > end else None
             _add_piece(library, Splitter(text[start:ahead]), line, stop)
         line += text.count("\n", start, end)
@@ -93,7 +96,13 @@ def _add_piece(library: Any, splitter: Any, line: int, stop: int | None) -> None
 
     ``stop`` is the line (within the piece) where the next piece starts, if there is one.
     """
-    for block in splitter.split().blocks:
+    log = logging.getLogger("bibtexparser.splitter")
+    quiet, log.disabled = log.disabled, True  # it would also warn about the lookahead
+    try:
+        blocks = splitter.split().blocks
+    finally:
+        log.disabled = quiet
+    for block in blocks:
         if stop is not None and block.start_line is not None and block.start_line >= stop:
             break  # the opening of the next piece, read only for its effect on this one
         _shift(block, line)
