@@ -19,11 +19,12 @@ from typing import Any, Protocol
 from ..errors import SyncError
 from .plan import CollectionCreate, ItemCreate, ItemTrash, ItemUpdate, SyncPlan, identify
 from .report import Failed, SyncReport
-from .state import RemoteCollection, SyncState
+from .state import RemoteCollection, SyncState, value_hash
 
 __all__ = ["Outcome", "Poster", "Stale", "apply_plan", "outcome"]
 
 _BATCH = 50
+_SETS = frozenset({"extra", "collections", "tags", "relations"})  # merged line/set-wise
 
 
 class Stale(SyncError):
@@ -82,15 +83,23 @@ def apply_plan(
         for op in chunk:
             if isinstance(op, ItemCreate):
                 state.pending[op.citekey] = op.key
+            elif isinstance(op, ItemUpdate):
+                state.pending_updates[op.citekey] = pushed_hashes(op.changes)
         save()
         answer, version = post("items", [op.payload() for op in chunk], state.library_version)
         state.library_version = version
         stale = False
         for index, op in enumerate(chunk):
             stale |= _record_item(op, outcome(answer, index, version), plan, state, report)
+            state.pending_updates.pop(op.citekey, None)
         save()
         if stale:
             raise Stale("an object changed in Zotero while citekit was writing it")
+
+
+def pushed_hashes(changes: Mapping[str, Any]) -> dict[str, str]:
+    """Field → hash of the value an update sends (plain fields only)."""
+    return {k: value_hash(v) for k, v in changes.items() if k not in _SETS}
 
 
 def _chunks(items: Sequence[Any]) -> list[Sequence[Any]]:

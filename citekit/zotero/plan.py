@@ -17,12 +17,12 @@ hashes of what was last pushed (see :mod:`citekit.zotero.merge`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .identity import identify, normalize_arxiv, normalize_doi
 from .merge import Change, ItemDiff, diff_item, intended_state
-from .state import ItemState, RemoteCollection, RemoteItem, SyncState
+from .state import ItemState, RemoteCollection, RemoteItem, SyncState, value_hash
 
 __all__ = [
     "CollectionCreate",
@@ -346,6 +346,7 @@ def _plan_match(
         plan.unchanged.append(entry.citekey)
         return
     created = found.by == "pending" or (base is not None and base.created)
+    base = _landed(base, state.pending_updates.get(entry.citekey), data)
     result: ItemDiff = diff_item(entry.citekey, entry.item, data, base, created=created)
     plan.conflicts += result.conflicts
     plan.kept += result.kept
@@ -356,6 +357,19 @@ def _plan_match(
         )
     elif not result.conflicts:
         plan.unchanged.append(entry.citekey)
+
+
+def _landed(
+    base: ItemState | None, pushed: Mapping[str, str] | None, data: Mapping[str, Any]
+) -> ItemState | None:
+    """The base, with the fields of an interrupted update that did land taken as citekit's."""
+    if base is None or not pushed:
+        return base
+    fields = dict(base.fields)
+    for name, digest in pushed.items():
+        if name in data and value_hash(data[name]) == digest:
+            fields[name] = digest  # Zotero holds what citekit sent: not a user's edit
+    return replace(base, fields=fields)
 
 
 def _plan_left(plan: SyncPlan, present: set[str], state: SyncState, prune: bool) -> None:

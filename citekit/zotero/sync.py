@@ -325,6 +325,7 @@ def _rounds(
         report.take_plan(plan)
         if opts.dry_run:
             return
+        state.pending_updates.clear()  # the plan took every landed update as its base
         settle(state, plan)
         save()
         try:

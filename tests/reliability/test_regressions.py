@@ -62,3 +62,40 @@ def test_adding_eight_numbered_papers_adds_eight(
     assert sorted(r.arxiv_id for r in records) == [arxiv_id(0), arxiv_id(7)]
     seven = next(r for r in records if r.arxiv_id == arxiv_id(7))
     assert "Number 7" in seven.title and seven.doi != records[0].doi
+
+
+def test_an_update_that_landed_unrecorded_is_not_taken_for_a_zotero_edit(tmp_path: Path) -> None:
+    """zotero sync: killed after an update landed but before its answer was recorded, then
+    the .bib changed back: the next sync took Zotero's value (citekit's own write) for a
+    user's edit in Zotero and kept it forever. Now the update is recorded as pending."""
+    from citekit.config import Settings
+    from citekit.library import loads
+    from citekit.zotero.credentials import Credentials
+    from citekit.zotero.sync import SyncOptions, sync_zotero
+    from tests.servers.zotero import ZoteroServer, serve
+
+    from .harness import SECRET_KEY
+    from .papers import complete
+
+    def records(variant: str) -> tuple[Record, ...]:
+        return loads(complete(2, variant=variant)).records
+
+    with serve(ZoteroServer(SECRET_KEY)) as server:
+        settings = Settings(root=tmp_path, cache_dir=".citekit", zotero_url=server.url)
+        credentials = Credentials("user", "4242", SECRET_KEY)
+        sleeps: list[float] = []
+        once = SyncOptions(sleep=sleeps.append, max_rounds=1)
+        assert sync_zotero(records(" A"), settings, credentials, once).ok
+        server.inject("lost", method="POST", path="/items")  # lands, then no answer
+        sync_zotero(records(" B"), settings, credentials, once)
+        assert {i["title"] for i in server.live_items()} == {
+            "Finished Entry 0 B",
+            "Finished Entry 1 B",
+        }
+        report = sync_zotero(records(" A"), settings, credentials, SyncOptions(sleep=sleeps.append))
+        assert report.ok, report.lines()
+        assert {i["title"] for i in server.live_items()} == {
+            "Finished Entry 0 A",
+            "Finished Entry 1 A",
+        }
+        assert not report.kept
