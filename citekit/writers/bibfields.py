@@ -68,6 +68,7 @@ _ARXIV_ID = re.compile(r"^(?:arXiv:)?(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})
 _URL_CMD = re.compile(r"^\s*\\url\s*\{([^{}]*)\}\s*$")
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_THESIS_KINDS = {"mathesis": "mastersthesis", "phdthesis": "phdthesis"}
 _DEFAULT_GENRE = {"report": "techreport", "thesis": "phdthesis"}
 _TITLE_FIELDS = {"title", "journal", "journaltitle", "booktitle", "series", "eventtitle"}
 
@@ -104,7 +105,8 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
         used.add("howpublished")
         url = url or how_url.group(1).strip()
     issued, accessed = _dates(values, used)
-    ctype = csl_type(etype, bool(arxiv_id), bool(how_url), "journal" in values)
+    journal = "journal" in values or "journaltitle" in values
+    ctype = csl_type(etype, bool(arxiv_id), bool(how_url), journal)
     if ctype == "webpage" and collapse(values.get("entrysubtype", "")).lower() == "blog":
         ctype = "post-weblog"  # how citekit marks a blog post (biblatex's universal field)
         used.add("entrysubtype")
@@ -115,7 +117,9 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
         container_names = ("journal", "journaltitle", "booktitle", "organization")
     number = text("number")
     genre = text("type")
-    if genre == _DEFAULT_GENRE.get(ctype):
+    if etype == "thesis" and genre in _THESIS_KINDS:
+        etype, genre = _THESIS_KINDS[genre], ""  # @thesis + type={mathesis} = @mastersthesis
+    elif genre == _DEFAULT_GENRE.get(ctype):
         genre = ""  # biblatex's mandatory key for the default kind ("techreport")
     publisher = text(*_publisher_fields(ctype))
     if ctype == "article" and arxiv_id:  # what the eprint implies, as the arXiv source has it

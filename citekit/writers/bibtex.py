@@ -277,7 +277,9 @@ def _fit_online(out: dict[str, str]) -> None:
 def _container_field(etype: str, flavour: Flavour) -> str:
     if etype == "article":
         return "journal" if flavour == "bibtex" else "journaltitle"
-    return "booktitle" if etype in ("inproceedings", "incollection", "conference") else "journal"
+    if etype in ("misc", "online", "www", "electronic", "unpublished"):
+        return "journal"  # a web site or blog; biblatex's @online moves it to organization
+    return "booktitle"
 
 
 def _publisher_field(ctype: str, flavour: Flavour) -> str:
