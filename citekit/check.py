@@ -13,13 +13,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import LibraryError
+from .errors import IdentifierError, LibraryError
+from .identifiers import ARXIV_DOI_PREFIX, is_arxiv_doi, normalize_doi
 from .library import Library, load
 from .model import Record
 
 __all__ = ["CheckReport", "Problem", "check_file", "check_library", "required_fields"]
-
-_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
 
 #: CSL type → required Record attributes; a tuple inside means "one of".
 _REQUIRED: dict[str, tuple[str | tuple[str, ...], ...]] = {
@@ -149,12 +148,20 @@ def _duplicates(library: Library, records: Sequence[Record]) -> Iterator[Problem
 
 
 def _doi(record: Record) -> str:
-    doi = record.doi.strip().lower()
-    return "" if _ARXIV_DOI.match(doi) else doi
+    """The normalised DOI, except arXiv's own (those are compared as arXiv ids)."""
+    if not record.doi:
+        return ""
+    try:
+        doi = normalize_doi(record.doi)
+    except IdentifierError:
+        return record.doi.strip().lower()
+    return "" if doi.startswith(ARXIV_DOI_PREFIX) else doi
 
 
 def _arxiv(record: Record) -> str:
+    """The versionless arXiv id, from ``eprint`` or from an arXiv DOI."""
     if record.arxiv_id:
         return record.arxiv_id.lower()
-    match = _ARXIV_DOI.match(record.doi.strip())
-    return re.sub(r"v\d+$", "", match.group(1)).lower() if match else ""
+    if record.doi and is_arxiv_doi(record.doi):
+        return re.sub(r"v\d+$", "", normalize_doi(record.doi)[len(ARXIV_DOI_PREFIX) :])
+    return ""
