@@ -90,7 +90,9 @@ def writes_library(command: _F) -> _F:
 
         settings = settings_of(ctx)
         note = lambda m: click.echo(f"citekit: {m}", err=True)  # noqa: E731
-        with library_lock(settings.bib_path, settings.lock_timeout, notify=note):
+        exports, cache = settings.exports_path, settings.cache_path
+        sweep = (settings.bib_path.parent, exports, exports / "zotero", cache)
+        with library_lock(settings.bib_path, settings.lock_timeout, notify=note, sweep=sweep):
             return command(ctx, *args, **kwargs)
 
     return cast(_F, locked)

@@ -20,7 +20,9 @@ Where the lock lives (the choice, and why):
 * When the library's directory does not exist yet there is nothing to protect: the run
   proceeds unlocked (the first write creates the directory).
 
-``flock`` locks die with their process, so a SIGKILLed run never leaves a stale lock.
+``flock`` locks die with their process, so a SIGKILLed run never leaves a stale lock. What
+it can leave is the temp file of an atomic write it was in the middle of (the old file is
+intact); the next run that takes the lock removes those.
 """
 
 from __future__ import annotations
@@ -29,18 +31,20 @@ import contextlib
 import errno
 import fcntl
 import os
+import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import LibraryError
 
-__all__ = ["LOCK_NAME", "library_lock", "lock_path"]
+__all__ = ["LOCK_NAME", "library_lock", "lock_path", "sweep_temp_files"]
 
 LOCK_NAME = ".citekit.lock"
 _POLL = 0.05  # seconds between tries while another process holds the lock
 _READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
+_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # tempfile.mkstemp(prefix=".name.", ".tmp")
 
 
 def lock_path(bib_path: Path) -> Path:
@@ -56,11 +60,14 @@ def library_lock(
     notify: Callable[[str], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    sweep: Iterable[Path] = (),
 ) -> Iterator[Path | None]:
     """Hold the library's lock for the body; yield the locked path (None when unlocked).
 
     ``notify`` is called once, with a human sentence, when the lock is busy and the run
     starts waiting. Raises LibraryError when the lock stays busy for ``timeout`` seconds.
+    Once locked, the temp files a killed run's atomic writes left in the ``sweep``
+    directories are removed (no other citekit run can be writing them now).
     """
     fd, locked = _open(Path(bib_path))
     if fd is None:
@@ -69,9 +76,26 @@ def library_lock(
     try:
         _acquire(fd, bib_path, locked, timeout, notify, clock, sleep)
         _stamp(fd)
+        sweep_temp_files(sweep)
         yield locked
     finally:
         os.close(fd)  # closing the descriptor releases the flock
+
+
+def sweep_temp_files(directories: Iterable[Path]) -> int:
+    """Remove ``.<name>.<8 random chars>.tmp`` files (``fileio.write_atomic``'s); count them."""
+    removed = 0
+    for directory in directories:
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            if _TEMP.match(entry.name) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
 
 
 def _open(bib_path: Path) -> tuple[int | None, Path]:

@@ -192,3 +192,14 @@ def test_lock_without_a_library_directory_does_nothing(tmp_path: Path) -> None:
     with library_lock(tmp_path / "missing" / "references.bib", 0) as path:
         assert path is None
     assert not (tmp_path / "missing").exists()
+
+
+def test_taking_the_lock_removes_only_the_temp_files_of_killed_writes(tmp_path: Path) -> None:
+    stray = tmp_path / ".references.bib.k2j_x9q1.tmp"
+    stray.write_text("half a libr")
+    keep = [tmp_path / "notes.tmp", tmp_path / ".hidden.tmp", tmp_path / "references.bib"]
+    for path in keep:
+        path.write_text("mine")
+    with library_lock(tmp_path / "references.bib", 0, sweep=[tmp_path, tmp_path / "gone"]):
+        assert not stray.exists()
+    assert all(p.read_text() == "mine" for p in keep)

@@ -12,8 +12,8 @@ land in start-up, network, merge and write phases alike). After every kill:
   exactly one live item per entry, and a second sync writes nothing.
 
 The three scenarios run side by side (threads driving subprocesses) so the ~60 kills take
-well under a minute. Temp files a SIGKILLed atomic write leaves behind are counted; they
-are never the library (see the report).
+well under a minute. The temp file a SIGKILLed atomic write leaves behind is never the
+library, and the next run (under the lock) removes it.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from .harness import (
 )
 from .papers import complete, register, stubs
 
-KILLS = {"build": 26, "resolve": 20, "sync": 22}
+KILLS = {"build": 28, "resolve": 22, "sync": 24}
 CONVERGE_EVERY = 6
 SEED = random.randrange(1 << 30)
 
@@ -80,12 +80,21 @@ def restore(project: Path, files: dict[str, bytes]) -> None:
         (project / name).write_bytes(data)
 
 
-def sweep_temp_files(project: Path) -> int:
-    """Remove (and count) the temp files of atomic writes a kill interrupted."""
-    stray = [p for p in project.rglob(".*.tmp") if p.is_file()]
-    for path in stray:
+def temp_files(project: Path) -> list[Path]:
+    """The temp files of atomic writes a kill interrupted (the next run removes them)."""
+    return [p for p in project.rglob(".*.tmp") if p.is_file()]
+
+
+def sweep_temp_files(project: Path, converging: bool) -> int:
+    """Count the stray temp files; remove them unless the next run is to do it."""
+    stray = temp_files(project)
+    for path in stray if not converging else ():
         path.unlink()
     return len(stray)
+
+
+def converging(i: int, kills: int) -> bool:
+    return i % CONVERGE_EVERY == CONVERGE_EVERY - 1 or i == kills - 1
 
 
 def check_files(project: Path, old: dict[str, bytes], new: dict[str, bytes]) -> list[str]:
@@ -173,11 +182,12 @@ def bib_scenario(
         killed = kill_after(project, (command,), env, kill_time(rng, full))
         tally.kills += killed
         tally.finished_before_kill += not killed
-        tally.stray_temp_files += sweep_temp_files(project)
+        tally.stray_temp_files += sweep_temp_files(project, converging(i, kills))
         tally.errors += [f"{command} kill {i}: {e}" for e in check_files(project, old, new)]
         tally.killed_after_a_write += killed and snapshot(project) != old
-        if i % CONVERGE_EVERY == CONVERGE_EVERY - 1 or i == kills - 1:
+        if converging(i, kills):
             timed_run(project, (command,), env)
+            tally.errors += [f"{command} kill {i}: left behind: {p}" for p in temp_files(project)]
             now = snapshot(project)
             differ = sorted(n for n in now.keys() | new.keys() if now.get(n) != new.get(n))
             if differ:
@@ -208,13 +218,14 @@ def sync_scenario(
         killed = kill_after(project, ("sync", "zotero"), env, kill_time(rng, full))
         tally.kills += killed
         tally.finished_before_kill += not killed
-        tally.stray_temp_files += sweep_temp_files(project)
+        tally.stray_temp_files += sweep_temp_files(project, converging(i, kills))
         if (project / "references.bib").read_text(encoding="utf-8") != text:
             tally.errors.append(f"sync kill {i}: references.bib changed")
         if path.exists():
             load_state(path, "user", ZOTERO_LIBRARY)  # whole JSON of the known shape
-        if i % CONVERGE_EVERY == CONVERGE_EVERY - 1 or i == kills - 1:
+        if converging(i, kills):
             tally.errors += converge_sync(project, env, zotero, entries, i)
+            tally.errors += [f"sync kill {i}: left behind: {p}" for p in temp_files(project)]
             tally.convergences += 1
 
 
