@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from xml.sax.saxutils import escape
 
 from ..model import Record
 from .zotero import collection_paths, normalize_path, record_to_item
@@ -59,7 +58,11 @@ def format_zotero_rdf(records: Sequence[Record]) -> str:
 
 
 def _text(value: str) -> str:
-    return escape(value.translate(_CONTROLS))
+    # xml.sax.saxutils.escape, without importing it: it pulls in urllib.request (~17 ms
+    # of every export's start-up).
+    return (
+        value.translate(_CONTROLS).replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+    )
 
 
 def _item(item: dict[str, Any], number: int) -> str:
