@@ -133,10 +133,12 @@ def dumps(library: Library) -> str:
 def save(library: Library, path: Path | None = None) -> bool:
     """Write the library atomically to ``path`` (default: where it came from).
 
-    Returns False, touching nothing, when nothing changed.
+    Returns False, touching nothing, when nothing changed: an unchanged library is not
+    rewritten (a CRLF file stays CRLF), and an empty one does not create a file.
     """
     target = Path(path) if path is not None else Path(library.path)
-    if path is None and not library.changed and target.exists():
+    unchanged = not library.changed and target == Path(library.path)
+    if unchanged and (target.exists() or not library.records):
         return False
     return write_atomic(target, dumps(library))
 

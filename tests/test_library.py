@@ -122,7 +122,9 @@ def test_save_writes_atomically_and_only_when_changed(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_empty_and_empty_file_is_valid(tmp_path: Path) -> None:
-    assert load(tmp_path / "nope.bib").records == ()
+    missing = load(tmp_path / "nope.bib")
+    assert missing.records == ()
+    assert save(missing) is False and not (tmp_path / "nope.bib").exists()
     (tmp_path / "empty.bib").write_text("", encoding="utf-8")
     empty = load(tmp_path / "empty.bib")
     assert empty.records == () and dumps(empty) == ""
@@ -138,10 +140,14 @@ def test_new_library_gets_entries_in_citekit_layout(tmp_path: Path) -> None:
     assert load(tmp_path / "references.bib").records == (record.with_(entry_type="article"),)
 
 
-def test_crlf_and_bom_are_read() -> None:
+def test_crlf_and_bom_are_read(tmp_path: Path) -> None:
     library = loads("\ufeff" + SAMPLE.replace("\n", "\r\n"))
     assert len(library.records) == 3
     assert dumps(library) == SAMPLE
+    path = tmp_path / "crlf.bib"
+    path.write_bytes(SAMPLE.replace("\n", "\r\n").encode())
+    assert save(load(path)) is False  # unchanged: the file keeps its line endings
+    assert save(load(path), path) is False
 
 
 @pytest.mark.parametrize(
