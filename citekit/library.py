@@ -17,6 +17,7 @@ middlewares are not used (lossy and slow); names and LaTeX are handled by
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,9 @@ from .model import Record
 from .writers.bibtex import FIELD_ORDER, entry_fields, format_entry
 
 __all__ = ["Library", "dumps", "load", "loads", "save"]
+
+
+_KEY = re.compile(r"[^\s,{}()=\"#%'~\\]+")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,14 @@ class Library:
 
     def with_records(self, records: Sequence[Record]) -> Library:
         """A copy where a record with a known key replaces it in place; new keys are appended."""
+        for record in records:
+            if not _KEY.fullmatch(record.key):
+                what = record.title[:40] or record.doi or record.arxiv_id or record.url
+                raise LibraryError(
+                    self.path,
+                    f"citation key {record.key!r} ({what}) cannot be written to BibTeX; "
+                    "give it a key without spaces, commas, braces or quotes",
+                )
         replacing = {r.key: r for r in records}
         kept = tuple(replacing.pop(r.key, r) for r in self.records)
         added = tuple(r for r in records if replacing.pop(r.key, None) is not None)

@@ -108,6 +108,13 @@ def test_with_records_replaces_in_place_and_appends_new() -> None:
     assert dumps(loads(text)) == text  # a rebuild is byte-identical
 
 
+@pytest.mark.parametrize("key", ["", "has space", "a,b", "x{y"])
+def test_records_need_a_writable_key(key: str) -> None:
+    library = loads(SAMPLE)
+    with pytest.raises(LibraryError, match="cannot be written to BibTeX"):
+        library.with_records([library.records[0].with_(key=key)])
+
+
 def test_save_writes_atomically_and_only_when_changed(tmp_path: Path) -> None:
     path = tmp_path / "references.bib"
     path.write_text(SAMPLE, encoding="utf-8")
