@@ -261,6 +261,8 @@ def _month(value: str) -> int | None:
 
 
 def _split_list(value: str) -> tuple[str, ...]:
+    if not value:
+        return ()
     return tuple(p.strip() for p in value.split(",") if p.strip())
 
 
