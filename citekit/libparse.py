@@ -62,23 +62,24 @@ def parse_text(text: str, path: str) -> tuple[tuple[str | Original, ...], tuple[
     # bibtexparser logs each failed block; citekit reports them itself, once, with the line.
     logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
     parsed = split(text)  # = parse_string(text, parse_stack=[]), block for block, 2x faster
-    lines = _LineIndex(text)
     if parsed.failed_blocks:
-        raise _failure(parsed.failed_blocks[0], parsed, lines, path)
+        raise _failure(parsed.failed_blocks[0], parsed, _LineIndex(text), path)
     strings: dict[str, str] = dict(_PREDEFINED)
     chunks: list[str | Original] = []
     records: list[Record] = []
     cursor = 0
     pending = ""
+    line, counted = 1, 0  # lines are counted as the blocks go by (one pass over the text)
     block: Any
     for block in parsed.blocks:
         raw = block.raw or ""
         at = text.find(raw, cursor)
         gap = text[cursor:at]
         if at < 0 or gap.strip():
-            line = lines.line(cursor + len(gap) - len(gap.lstrip()))
+            line = _LineIndex(text).line(cursor + len(gap) - len(gap.lstrip()))
             raise LibraryError(path, "text here is not part of any entry; check the syntax", line)
-        line = lines.line(at)
+        line += text.count("\n", counted, at)
+        counted = at
         kind = type(block).__name__
         if kind == "Entry":
             original = _entry(block, raw, line, strings, path)
@@ -149,14 +150,20 @@ def _entry(block: Any, raw: str, line: int, strings: dict[str, str], path: str) 
     type_match = _TYPE.match(raw)
     type_text = type_match.group(1) if type_match else block.entry_type
     raw_fields = tuple((f.key, f.value) for f in block.fields)
-    contents = [
-        (f.key, _expand(f.value, strings, path, _field_line(f, line), f.key)) for f in block.fields
-    ]
+    contents = [(f.key, _content(f, strings, path, line)) for f in block.fields]
     try:
         record = record_from_fields(block.entry_type, block.key, contents)
     except ValueError as exc:
         raise LibraryError(path, f"entry {block.key!r}: {exc}", line) from None
     return Original(record, raw, raw_fields, type_text, line)
+
+
+def _content(field: Any, strings: dict[str, str], path: str, entry_line: int) -> str:
+    """:func:`_expand` of one field; its line is worked out only when a message needs it."""
+    value: str = field.value
+    if value[:1] == "{" and value[-1:] == "}" and "#" not in value and _closes_at_end(value):
+        return value[1:-1]  # the common case, as in _expand
+    return _expand(value, strings, path, _field_line(field, entry_line), field.key)
 
 
 def _field_line(field: Any, entry_line: int) -> int:
