@@ -60,6 +60,7 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 _BAD_ID_RE = re.compile(r"incorrect id format for (\S+)")
 _PARTICLES = {"de", "da", "del", "della", "der", "di", "dos", "du", "la", "le", "van", "von"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 
 
@@ -339,7 +340,8 @@ def result_payload(result: Any) -> dict[str, Any]:
 
 
 def _squash(text: str) -> str:
-    return " ".join(text.split())
+    """Spaces squashed, control characters dropped (no .bib reader takes them)."""
+    return " ".join(_CONTROL.sub("", text).split())
 
 
 def split_name(name: str) -> Name:

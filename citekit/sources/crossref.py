@@ -57,6 +57,8 @@ TYPES = {
     "standard": "standard",
 }
 _TAG_RE = re.compile(r"<[^>]+>")
+# Control characters in an answer would make a .bib no BibTeX reader (citekit included) takes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
 
 
@@ -101,9 +103,9 @@ class CrossrefSource:
     def search(self, title: str, author: str = "", rows: int = 5) -> list[Record]:
         """Up to ``rows`` (<= 5) candidates for ``title`` (``query.bibliographic``/``.author``)."""
         rows = max(1, min(rows, MAX_ROWS))
-        query = {"query_bibliographic": " ".join(title.split()), "limit": rows}
+        query = {"query_bibliographic": _bounded(title), "limit": rows}
         if author.strip():
-            query["query_author"] = " ".join(author.split())
+            query["query_author"] = _bounded(author)
         request = "search:" + json.dumps(query, sort_keys=True, ensure_ascii=False)
         payload = self.cache.get(SOURCE, request, TTL_SEARCH)
         if payload is None:
@@ -160,6 +162,18 @@ class CrossrefSource:
         return self._client
 
 
+def _bounded(text: str, limit: int = 300) -> str:
+    """Squashed ``text``, cut at a word within ``limit`` characters.
+
+    A title from an API answer can be 100 KB; as a query it would make a URL no server
+    takes. The first words find the work; the match step compares the whole title.
+    """
+    squashed = " ".join(text.split())
+    if len(squashed) <= limit:
+        return squashed
+    return squashed[:limit].rsplit(" ", 1)[0]
+
+
 # -- errors -------------------------------------------------------------------------------
 def _problem(exc: BaseException) -> Problem:
     """Sort habanero's exceptions (httpx errors, RequestError, RuntimeError, JSON errors)."""
@@ -205,7 +219,7 @@ def _text(value: Any) -> str:
         value = value[0] if value else ""
     if not isinstance(value, str):
         return ""
-    return " ".join(html.unescape(_TAG_RE.sub(" ", value)).split())
+    return " ".join(_CONTROL.sub("", html.unescape(_TAG_RE.sub(" ", value))).split())
 
 
 def _names(people: Any) -> tuple[Name, ...]:

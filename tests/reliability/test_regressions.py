@@ -99,3 +99,37 @@ def test_an_update_that_landed_unrecorded_is_not_taken_for_a_zotero_edit(tmp_pat
             "Finished Entry 1 A",
         }
         assert not report.kept
+
+
+def test_ten_thousand_authors_are_compared_in_linear_time() -> None:
+    """match._overlap compared every name with every name: 10^8 steps, build hung."""
+    import time
+
+    people = tuple(Name(f"Family{n}", f"G{n}") for n in range(10_000))
+    ref = Record(type="article", title="Ten Thousand Authors", author=people, issued=Date(2021))
+    cand = ref.with_(type="article-journal", author=people[::-1], issued=Date(2022))
+    start = time.monotonic()
+    assert "second author" in assess(ref, cand, "upgrade").evidence
+    assert time.monotonic() - start < 5
+
+
+def test_control_characters_in_answers_never_reach_the_library() -> None:
+    """sources: a NUL or ESC in a Crossref/arXiv answer made a .bib citekit then refused."""
+    from citekit.sources.arxiv import parse_entry
+    from citekit.sources.crossref import parse_work
+    from tests.servers.crossref import work_message
+
+    dirty = "a\x00b\x07c\x1b[31md\x7fe\x0bf"
+    work = parse_work(work_message("10.5555/x", dirty, [(dirty, dirty)], container=dirty))
+    entry = parse_entry({"id": "2101.00001", "title": dirty, "authors": [dirty]})
+    for text in (work.title, work.container_title, work.author[0].family, entry.title):
+        assert text.replace(" ", "") == "abc[31mdef", repr(text)
+
+
+def test_a_huge_title_is_searched_by_its_first_words() -> None:
+    """crossref: a 100 KB title (from an arXiv answer) became a URL no server accepts."""
+    from citekit.sources.crossref import _bounded
+
+    query = _bounded("word " * 20_000)
+    assert 0 < len(query) <= 300 and query.endswith("word")
+    assert _bounded("  short   title ") == "short title"
