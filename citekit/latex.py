@@ -13,6 +13,11 @@ and, for ASCII BibTeX, writes non-ASCII characters as braced LaTeX commands (``{
 en/em dashes as ``--``/``---``; two typed hyphens become ``-{}-``.
 Characters without a command that decodes back to them (CJK, most symbols) stay UTF-8.
 
+Inline math (``$x^2$``, ``$O(n \\log n)$``, ``$\\alpha$``, as arXiv titles have it) is kept as
+math, braced (``{$x^2$}``) so BibTeX styles leave its case alone, but only when it is made of
+symbols and a whitelist of harmless commands; any other ``$…$`` is escaped as text, so math
+cannot carry a command in either. Decoding keeps math as written (``$x^2$``).
+
 Case protection (``protect=True``, for title-like fields): a word that
 :func:`citekit.model.implied_nocase` is braced on its own (``{GPT}-3``), and
 ``<span class="nocase">…</span>`` becomes a brace group. Decoding reverses this: a
@@ -55,8 +60,30 @@ _ESCAPES = {
     "^": "{\\textasciicircum}",
 }
 _DOTLESS = re.compile(r"(?<=[\\'\"`^~=.])\\(?=[ij]\b)")
+#: Inline math as pandoc reads it: ``$`` + non-space … non-space + ``$``, not before a digit.
+_MATH = re.compile(r"\$(?=[^\s$])([^$]*?[^\s$\\])\$(?!\d)")
+_MATH_TOKEN = re.compile(r"\\([A-Za-z]+)|\\[,;:! ]|[A-Za-z0-9 ^_{}+\-=()\[\],.;:/|<>'!*]")
+_MATH_COMMANDS = frozenset(
+    re.findall(
+        r"\w+",
+        """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu
+    nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta
+    Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega infty cdot cdots ldots dots times div pm mp
+    le leq ge geq neq ne ll gg approx sim simeq equiv propto in notin ni subset subseteq
+    supset supseteq cup cap setminus emptyset to rightarrow leftarrow leftrightarrow
+    Rightarrow Leftarrow Leftrightarrow mapsto partial nabla sum prod int oint log ln exp sin
+    cos tan max min arg argmax argmin sup inf lim det dim ker Pr ell hbar imath jmath mathcal
+    mathbb mathbf mathrm mathit mathsf mathtt mathfrak boldsymbol bm operatorname sqrt frac
+    tfrac dfrac binom tilde hat bar vec dot ddot check breve acute grave widetilde widehat
+    overline underline prime circ star ast dagger forall exists neg lnot wedge vee land lor
+    oplus otimes odot langle rangle lfloor rfloor lceil rceil left right big Big bigg Bigg
+    quad qquad mid vert Vert lvert rvert top bot perp parallel angle triangle square
+    diamond bullet""",
+    )
+)
 _HYPHENS = re.compile(r"-(?=-)")
-_DASH_RE = re.compile(r"(-?)([\u2013\u2014])(-?)")
+_DASHES = frozenset("-\u2013\u2014")
+_DASH_RE = re.compile(r"[\u2013\u2014]")
 _ESCAPES_UNBALANCED = _ESCAPES | {"{": "{\\textbraceleft}", "}": "{\\textbraceright}"}
 _ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]")
 
@@ -131,12 +158,14 @@ def _decode_latex(value: str, protect: bool) -> str:
 
 
 def _is_protection_group(node: Any) -> bool:
-    """A ``{…}`` group that is not a BibTeX special character such as ``{\\"U}``."""
+    """A ``{…}`` group that is neither a special character (``{\\"U}``) nor braced math."""
     if type(node).__name__ != "LatexGroupNode" or node.delimiters != ("{", "}"):
         return False
     children = node.nodelist or []
     first = children[0] if children else None
-    return not (first is not None and type(first).__name__ == "LatexMacroNode")
+    if first is not None and type(first).__name__ == "LatexMacroNode":
+        return False
+    return not (len(children) == 1 and type(first).__name__ == "LatexMathNode")
 
 
 def _group_text(text: str) -> str:
@@ -197,6 +226,15 @@ def _balanced(text: str) -> bool:
 
 def _protect_implied(text: str, style: _Style) -> str:
     """Escape ``text``, bracing each word that carries case beyond its first letter."""
+    if "$" in text:
+        return "".join(
+            _braced_math(piece) if is_math else _protect_words(piece, style)
+            for is_math, piece in _math_split(text)
+        )
+    return _protect_words(text, style)
+
+
+def _protect_words(text: str, style: _Style) -> str:
     out: list[str] = []
     pos = 0
     for start, end in implied_tokens(text):
@@ -207,6 +245,42 @@ def _protect_implied(text: str, style: _Style) -> str:
     return "".join(out)
 
 
+def _math_split(text: str) -> list[tuple[bool, str]]:
+    """``text`` cut into (is_math, piece): only math that :func:`_safe_math` accepts counts."""
+    pieces: list[tuple[bool, str]] = []
+    pos = 0
+    for match in _MATH.finditer(text):
+        if _safe_math(match.group(1)):
+            pieces += [(False, text[pos : match.start()]), (True, match.group())]
+            pos = match.end()
+    pieces.append((False, text[pos:]))
+    return [(is_math, piece) for is_math, piece in pieces if piece]
+
+
+def _safe_math(content: str) -> bool:
+    """Math made only of symbols and harmless commands (Greek, operators, fonts).
+
+    Anything else (``\\input``, ``\\def``, ``\\catcode``, ``%``, ``#``, ``&``) makes the
+    whole ``$…$`` plain text, escaped like the rest: math can never smuggle a command in.
+    """
+    depth = 0
+    pos = 0
+    while pos < len(content):
+        token = _MATH_TOKEN.match(content, pos)
+        if token is None or (token.group(1) and token.group(1) not in _MATH_COMMANDS):
+            return False
+        depth += {"{": 1, "}": -1}.get(token.group(), 0)
+        if depth < 0:
+            return False
+        pos = token.end()
+    return depth == 0
+
+
+def _braced_math(math: str) -> str:
+    """``{$…$}``: BibTeX styles change the case of letters in unbraced math."""
+    return "{" + math + "}"
+
+
 def _dashes(text: str) -> str:
     """TeX dash ligatures: ``--`` is an en dash, ``---`` an em dash (how BibTeX users type them)."""
     if "--" not in text:
@@ -215,6 +289,15 @@ def _dashes(text: str) -> str:
 
 
 def _escape(text: str, style: _Style) -> str:
+    if "$" in text and _MATH.search(text):
+        return "".join(
+            _braced_math(piece) if is_math else _escape_text(piece, style)
+            for is_math, piece in _math_split(text)
+        )
+    return _escape_text(text, style)
+
+
+def _escape_text(text: str, style: _Style) -> str:
     escaped = _ESCAPE_RE.sub(lambda m: style.escapes[m.group()], text)
     if "--" in escaped:
         escaped = _HYPHENS.sub("-{}", escaped)  # two typed hyphens are not an en dash
@@ -226,10 +309,11 @@ def _escape(text: str, style: _Style) -> str:
 
 
 def _ligature(match: re.Match[str]) -> str:
-    """``--``/``---`` for an en/em dash, braced when a hyphen beside it would join it."""
-    text = "--" if match.group(2) == "\u2013" else "---"
-    lead, trail = match.group(1), match.group(3)
-    return f"{lead}{{{text}}}{trail}" if lead or trail else text
+    """``--``/``---`` for an en/em dash, braced when a dash or hyphen beside it would join it."""
+    text = "--" if match.group() == "\u2013" else "---"
+    whole, start, end = match.string, match.start(), match.end()
+    joins = (start > 0 and whole[start - 1] in _DASHES) or whole[end : end + 1] in _DASHES
+    return "{" + text + "}" if joins else text
 
 
 @cache

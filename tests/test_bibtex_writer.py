@@ -7,6 +7,7 @@ review the diff before committing it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -173,6 +174,7 @@ _TEXT = st.text(_CHARS | _SPECIAL, min_size=1, max_size=30).map(lambda s: " ".jo
 _WORD = st.text(_CHARS | st.sampled_from(list("-'.{}\\&_")), min_size=1, max_size=12).map(
     lambda s: "".join(s.split())
 )
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")
 _PARTICLE = st.sampled_from(["", "von", "van der", "de la", "di"])
 _SUFFIX = st.sampled_from(["", "Jr.", "III"])
 
@@ -182,10 +184,11 @@ def _names(draw: st.DrawFn) -> Name:
     if draw(st.booleans()) and draw(st.booleans()):
         return Name(literal=draw(_TEXT.filter(bool)))
     family = draw(st.lists(_WORD.filter(bool), min_size=1, max_size=2).map(" ".join))
-    # A family of several words needs a given name to stay a person in BibTeX's grammar
-    # (alone it is written braced, and reads back as an organisation).
-    minimum = 1 if " " in family else 0
-    given = draw(st.lists(_WORD.filter(bool), min_size=minimum, max_size=2).map(" ".join))
+    given = draw(st.lists(_WORD.filter(bool), max_size=2).map(" ".join))
+    if not given and not _PLAIN_WORD.fullmatch(family):
+        # A lone family that BibTeX would misread (several words, a comma, "and") is
+        # written braced, and a braced name alone reads back as an organisation.
+        given = "Ann"
     return Name(
         family=family,
         given=given,

@@ -73,12 +73,34 @@ def test_encode_never_braces_the_whole_title() -> None:
 
 @pytest.mark.parametrize("ascii_only", [True, False])
 def test_tex_commands_from_outside_stay_inert(ascii_only: bool) -> None:
-    hostile = r"\input{/etc/passwd} \write18{rm -rf /} \def\x{y} \catcode`\@=11 $\alpha$"
+    hostile = r"\input{/etc/passwd} \write18{rm -rf /} \def\x{y} \catcode`\@=11 $\input{x}$"
     latex = encode(hostile, ascii_only=ascii_only, protect=True)
     # Every backslash of the input became \textbackslash: no control sequence survives.
     assert "\\input" not in latex and "\\write" not in latex and "\\def" not in latex
     assert latex.count("{\\textbackslash}") == hostile.count("\\")
     assert decode(latex, protect=True) == hostile
+
+
+def test_safe_math_passes_through_braced() -> None:
+    title = r"On $x^2$ and $O(n \log n)$ with $\alpha$-Divergence for $\mathcal{NP}$"
+    assert encode(title, protect=True) == (
+        r"On {$x^2$} and {$O(n \log n)$} with {$\alpha$}-Divergence for {$\mathcal{NP}$}"
+    )
+    assert decode(encode(title, protect=True), protect=True) == title
+
+
+@pytest.mark.parametrize(
+    "text",
+    [r"$\input{x}$", r"$\def\x{y}$", r"$\catcode 64=11$", "$x % hidden$", "$a#1$", "$x}{$"],
+)
+def test_math_with_anything_unsafe_is_plain_text(text: str) -> None:
+    latex = encode(text)
+    assert latex.startswith("\\$") and latex.endswith("\\$")
+    assert decode(latex) == text
+
+
+def test_dollar_amounts_are_not_math() -> None:
+    assert encode("costs $5 and $10") == r"costs \$5 and \$10"
 
 
 def test_escapes_every_special_character() -> None:
