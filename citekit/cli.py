@@ -9,6 +9,7 @@ them, so ``citekit --help`` stays fast.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -140,8 +141,13 @@ def cli(ctx: click.Context, bib: str | None, debug: bool) -> None:
     ctx.obj = settings
 
 
+#: Set by :func:`main`: the process ends with the command (not so under CliRunner).
+_ONE_SHOT = {"process": False}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
+    _ONE_SHOT["process"] = True
     cli.main(args=list(argv) if argv is not None else None, prog_name="citekit")
 
 
@@ -358,7 +364,7 @@ def _export_records(ctx: click.Context) -> list[Any]:
     path = settings_of(ctx).bib_path
     if not path.is_file():
         raise LibraryError(str(path), "no such library file; create it or pass --bib PATH")
-    records = list(load(path).records)
+    records = _load_for_good(load, path)
     stubs = [r.key for r in records if r.is_stub]
     if stubs:
         click.echo(
@@ -366,6 +372,25 @@ def _export_records(ctx: click.Context) -> list[Any]:
             f"({', '.join(stubs[:5])}{', …' if len(stubs) > 5 else ''}); run citekit resolve",
             err=True,
         )
+    return records
+
+
+def _load_for_good(load: Callable[[Path], Any], path: Path) -> list[Any]:
+    """The records of ``path``, for a process that ends with this command.
+
+    What is parsed here lives until the process exits, so the cyclic GC need never scan
+    it: it is frozen before the collector runs again (~12% of an export's time). Only in
+    a real one-shot process (``main``): freezing inside a long-lived one (tests) would
+    keep its pending garbage forever.
+    """
+    if not _ONE_SHOT["process"]:
+        return list(load(path).records)
+    gc.disable()
+    try:
+        records = list(load(path).records)
+        gc.freeze()
+    finally:
+        gc.enable()
     return records
 
 
