@@ -108,13 +108,14 @@ def _from_bytes(data: bytes, path: str) -> Library:
 
 def _build(text: str, path: str) -> Library:
     # Parsing allocates hundreds of thousands of objects and frees none: the cyclic
-    # collector would rescan them again and again (about 15% of a load) for nothing.
-    paused = gc.isenabled()
+    # collector would rescan them again and again for nothing. A one-shot caller
+    # (cli._load_for_good) freezes them afterwards, so that it never does.
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         chunks, records = parse_text(text, path)
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
     lines = {c.record.key: c.line for c in chunks if isinstance(c, Original)}
     return Library(path, records, chunks, MappingProxyType(lines))
