@@ -39,6 +39,9 @@ _PREDEFINED = {
 }
 _BINARY = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _TYPE = re.compile(r"@\s*([A-Za-z][\w-]*)")
+# A line that starts with "@" but that bibtexparser did not read as a block: a broken entry.
+# (An "@" inside a comment line, as in an e-mail address, is fine.)
+_STRAY_AT = re.compile(r"^[^\S\n]*@", re.MULTILINE)
 _BRACE = re.compile(r"[{}]")
 _MACRO = re.compile(r"[^\s\"#%'(),={}]+")
 
@@ -89,8 +92,13 @@ def parse_text(text: str, path: str) -> tuple[tuple[str | Original, ...], tuple[
         else:
             if kind == "String":
                 strings[block.key.lower()] = _expand(block.value, strings, path, line)
-            elif kind == "ImplicitComment" and "@" in raw:
-                raise LibraryError(path, "an '@' outside an entry starts a broken entry", line)
+            elif kind == "ImplicitComment" and (stray := _STRAY_AT.search(raw)):
+                at_line = line + raw.count("\n", 0, stray.start())
+                raise LibraryError(
+                    path,
+                    "a line starting with '@' is not a readable entry; check its syntax",
+                    at_line,
+                )
             pending += gap + raw
         cursor = at + len(raw)
     chunks.append(pending + text[cursor:])

@@ -181,10 +181,12 @@ def test_malformed_corpus(tmp_path: Path, name: str, line: int, words: str) -> N
     assert path.read_bytes() == (MALFORMED / name).read_bytes()
 
 
-def test_text_outside_entries_with_an_at_sign_is_refused() -> None:
+def test_a_line_starting_with_at_outside_entries_is_refused() -> None:
     with pytest.raises(LibraryError) as caught:
-        loads("@article{a, title={x}}\nstray text @ here\n")
-    assert caught.value.line == 2
+        loads("@article{a, title={x}}\nstray text\n@article no brace here\n")
+    assert caught.value.line == 3
+    text = "% written by me@example.org\n@article{a, title={x}}\n"
+    assert len(loads(text).records) == 1  # an e-mail address in a comment is fine
 
 
 @pytest.mark.parametrize(
