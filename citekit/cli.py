@@ -168,8 +168,11 @@ def check(ctx: click.Context, as_json: bool) -> None:
     Exits 1 when anything needs fixing.
     """
     from .check import check_file
+    from .errors import LibraryError
 
     path = settings_of(ctx).bib_path
+    if not path.is_file():
+        raise LibraryError(str(path), "no such library file; create it or pass --bib PATH")
     report = check_file(path)
     if as_json:
         write_json(report.as_dict())

@@ -103,10 +103,14 @@ def test_export_bibtex_and_biblatex(tmp_path: Path) -> None:
     assert "@online{openai2023gpt4," in text and "Müller" in text
 
 
-def test_export_without_library_is_a_clear_error(tmp_path: Path) -> None:
-    code, out, err = _run(tmp_path, "--bib", str(tmp_path / "none.bib"), "export", "bibtex")
+@pytest.mark.parametrize("args", [["export", "bibtex"], ["check"], ["check", "--json"]])
+def test_missing_library_is_a_clear_error(tmp_path: Path, args: list[str]) -> None:
+    code, out, err = _run(tmp_path, "--bib", str(tmp_path / "none.bib"), *args)
     assert code == 1 and out == ""
-    assert err.strip().endswith("no such library file; create it or pass --bib PATH")
+    assert (
+        err
+        == f"citekit: {tmp_path / 'none.bib'}: no such library file; create it or pass --bib PATH\n"
+    )
 
 
 def test_export_default_path_under_exports(tmp_path: Path) -> None:
