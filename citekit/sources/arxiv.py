@@ -47,7 +47,7 @@ from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavai
 from ..identifiers import arxiv_doi, parse_arxiv_id
 from ..model import Date, Name, Record
 from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
-from .http import Problem, RetryPolicy, parse_retry_after, retrying
+from .http import Problem, RetryPolicy, deadline_for, parse_retry_after, retrying, within
 
 __all__ = ["ArxivSource", "parse_entry", "result_payload", "split_name"]
 
@@ -56,6 +56,7 @@ logging.getLogger("arxiv").addHandler(logging.NullHandler())
 
 SOURCE = "arxiv"
 BATCH = 100
+MAX_BODY = 64 * 1024 * 1024  # a feed of 100 entries is ~0.5 MB; more is not arXiv
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 _BAD_ID_RE = re.compile(r"incorrect id format for (\S+)")
@@ -83,9 +84,26 @@ class _FeedSession(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", self.timeout)
+        kwargs["stream"] = True  # read the body ourselves, up to MAX_BODY
         response = super().request(method, url, *args, **kwargs)
+        response._content = _bounded_body(response)
         self.entries = _check(response)
         return response
+
+
+def _bounded_body(response: requests.Response) -> bytes:
+    """The whole body, or Problem when it is (or says it will be) larger than MAX_BODY."""
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        response.close()
+        raise Problem(f"answer too large ({int(declared)} bytes)", retryable=False)
+    body = bytearray()
+    for chunk in response.iter_content(64 * 1024):
+        body += chunk
+        if len(body) > MAX_BODY:
+            response.close()
+            raise Problem(f"answer larger than {MAX_BODY} bytes", retryable=False)
+    return bytes(body)
 
 
 def _check(response: requests.Response) -> int:
@@ -244,7 +262,8 @@ class ArxivSource:
         client = self._arxiv_client()
         client.page_size = min(max(page_size, 1), BATCH)  # a title search wants 5, not 100
         try:
-            results = list(client.results(search))
+            deadline = deadline_for(self.settings.timeout)
+            results = within(deadline, lambda: list(client.results(search)))
         except requests.Timeout:
             raise Problem(f"no answer within {self.settings.timeout:g} s") from None
         except (requests.RequestException, arxiv.ArxivError) as exc:

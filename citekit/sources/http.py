@@ -7,13 +7,22 @@ fake clock. No third-party imports.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
-__all__ = ["RETRYABLE_STATUS", "Problem", "RetryPolicy", "parse_retry_after", "retrying"]
+__all__ = [
+    "RETRYABLE_STATUS",
+    "Problem",
+    "RetryPolicy",
+    "deadline_for",
+    "parse_retry_after",
+    "retrying",
+    "within",
+]
 
 T = TypeVar("T")
 
@@ -100,3 +109,36 @@ def retrying(call: Callable[[], T], policy: RetryPolicy, sleep: Callable[[float]
                 raise
             sleep(policy.wait_for(attempt, problem.retry_after))
     raise Problem("no attempt allowed")  # attempts < 1
+
+
+def deadline_for(timeout: float) -> float:
+    """Seconds one whole request may take: a client's timeout bounds each read, not the sum."""
+    return 3 * timeout
+
+
+def within(seconds: float, call: Callable[[], T]) -> T:
+    """``call()``, or :class:`Problem` when it has not returned within ``seconds``.
+
+    Why a thread: the HTTP clients inside ``arxiv`` (requests) and ``habanero`` (httpx)
+    apply their timeout to each socket read, so a server that answers one byte a second
+    keeps them busy forever. The call runs in a daemon thread; one that overstays is
+    abandoned (it ends with its socket, or with the process) and the caller moves on.
+    """
+    box: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # handed to the caller's thread below
+            box["error"] = exc
+        finally:
+            finished.set()
+
+    threading.Thread(target=run, name="citekit-request", daemon=True).start()
+    if not finished.wait(seconds):
+        raise Problem(f"no complete answer within {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    value: T = box["value"]
+    return value

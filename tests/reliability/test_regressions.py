@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from citekit.entries import find_duplicate
 from citekit.library import load
@@ -133,3 +134,41 @@ def test_a_huge_title_is_searched_by_its_first_words() -> None:
     query = _bounded("word " * 20_000)
     assert 0 < len(query) <= 300 and query.endswith("word")
     assert _bounded("  short   title ") == "short title"
+
+
+def test_a_request_that_trickles_is_cut_at_its_deadline() -> None:
+    """sources: the clients' timeout bounds each read; one byte per 0.2 s hung forever."""
+    import time
+
+    import pytest
+
+    from citekit.sources.http import Problem, within
+
+    start = time.monotonic()
+    with pytest.raises(Problem, match=r"no complete answer within 0\.2 s"):
+        within(0.2, lambda: time.sleep(5))
+    assert time.monotonic() - start < 2
+    assert within(1, lambda: 42) == 42
+    with pytest.raises(KeyError):
+        within(1, lambda: {}["missing"])
+
+
+def test_crossref_down_costs_two_items_not_every_item(tmp_path: Path, crossref_server: Any) -> None:
+    """crossref: a hanging Crossref cost every entry its full retry budget (500 x ~20 s)."""
+    import pytest
+
+    from citekit.config import load_settings
+    from citekit.errors import SourceUnavailable
+    from citekit.sources.cache import Cache
+    from citekit.sources.crossref import CrossrefSource
+
+    crossref_server.fail("status", status=503, times=None)
+    source = CrossrefSource(load_settings(tmp_path), Cache(tmp_path), sleep=lambda _s: None)
+    messages = []
+    for i in range(5):
+        with pytest.raises(SourceUnavailable) as caught:
+            source.work(f"10.5555/down.{i}")
+        messages.append(str(caught.value))
+    assert crossref_server.count() == 2 * 4  # two items, four attempts each
+    assert "not asked: Crossref failed 2 times in a row" in messages[-1]
+    assert "HTTP 503" in messages[-1]
