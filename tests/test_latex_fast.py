@@ -1,0 +1,114 @@
+"""citekit.latex's accent fast path decodes exactly as its pylatexenc path does.
+
+The oracle is the module's own slow path (``_decode_latex``, uncached), run on every
+value that the fast path accepts: constructed accents and near-misses, every LaTeX
+value of the shared real-world files, and a generated library.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from citekit import latex
+from tests.conftest import require_shared
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+_VALUE = re.compile(r"=\s*\{((?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*)\}")
+
+CONSTRUCTED = [
+    'M{\\"u}ller',
+    'M\\"uller',
+    'M\\"{u}ller',
+    "Garc{\\'\\i}a",
+    "Garc\\'\\i{}a",
+    "Garc\\'{\\i}a",
+    "{\\v{S}}koda",
+    "{\\v S}koda",
+    "\\v{S}koda",
+    "\\v Skoda",
+    "{\\O}stergaard",
+    "Erd{\\H{o}}s",
+    "Stra{\\ss}e",
+    "Stra\\ss{}e",
+    "Stra\\ss e",
+    "\\o and \\O",
+    '{\\aa}ngstr{\\"o}m',
+    "{\\c{C}}elik",
+    "Fran{\\c c}ois",
+    "\\k{a} \\r{u} \\u{g} \\.{z} \\={a} \\^{o} \\`{e} \\~{n}",
+    '{\\"U}ber {Bayes} and {\\"Ueber} die',
+    '{M{\\"u}ller} {GPT}-3 models',
+    '{{\\"U}ber} alles',
+    "Tom \\& Jerry 100\\% \\_x\\_ \\#1",
+    "a~b and a ~ b",
+    "pre--training -- an {\\'e}tude --- done",
+    'na{\\"\\i}ve {\\L}ukasz {\\l}{\\ae}{\\AE}{\\oe}{\\OE}',
+    "\\i\\j and \\ij",
+    "{\\em emphasis} \\textit{x}",
+    "$O(n \\log n)$ with {\\'e}",
+    "\\'",
+    '\\"{}',
+    "a\\\\b",
+    "\\'e\\'E \\' e",
+    "{\\'{e}}",
+    '{\\"\\i}',
+    "% comment-like 5%",
+]
+
+
+def slow(value: str, protect: bool) -> str:
+    return str(latex._decode_latex.__wrapped__(value, protect))
+
+
+def check(value: str) -> None:
+    if latex._decode_accents(value) is None:
+        return  # not the fast path's business
+    for protect in (False, True):
+        assert latex.decode(value, protect=protect) == slow(value, protect), (value, protect)
+
+
+@pytest.mark.parametrize("value", CONSTRUCTED)
+def test_constructed(value: str) -> None:
+    check(value)
+
+
+def test_the_fast_path_takes_the_common_cases() -> None:
+    for value in ['M{\\"u}ller', "Garc{\\'\\i}a", "{\\v{S}}koda", "Stra{\\ss}e", "a \\& b"]:
+        assert latex._decode_accents(value) is not None, value
+    for value in ["{\\em x}", "$x$", '{\\"Ueber} die', "\\textit{x}", "\\'"]:
+        assert latex._decode_accents(value) is None, value
+
+
+@pytest.mark.parametrize("name", ["cdl", "glottolog-sala", "glottolog-zurich", "biblatex-examples"])
+def test_every_latex_value_of_real_files(name: str) -> None:
+    text = require_shared(f"bench-data/{name}.bib").read_text(encoding="utf-8")
+    values = {m.group(1) for m in _VALUE.finditer(text) if "\\" in m.group(1)}
+    for value in values:
+        check(value)
+
+
+def test_generated_library() -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from gen_library import generate
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    text = "".join(generate(3000, seed=5))
+    for value in {m.group(1) for m in _VALUE.finditer(text) if "\\" in m.group(1)}:
+        check(value)
+
+
+PIECES = ['{\\"u}', "\\'e", "\\v{s}", "{\\ss}", "\\o", " ", "{", "}", "ab", "A", "~", "\\&",
+          "--", "\\i", "{\\'\\i}", "\\c c", "%", "{GPT}", "\\H{o}"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=10))
+def test_random_mixtures(pieces: list[str]) -> None:
+    check("".join(pieces))  # unbalanced ones are left to pylatexenc
