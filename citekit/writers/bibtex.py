@@ -16,31 +16,36 @@ Names are ``von Last, Jr., First`` joined by ``and``, all of them; organisations
 
 Field mapping (BibTeX name ↔ Record attribute), used in both directions:
 
-===============================================  =========================================
-``author``, ``editor``                           ``author``, ``editor`` (:class:`Name`)
-``title``                                        ``title``
-``journal`` / ``journaltitle`` / ``booktitle``   ``container_title``
-``series``                                       ``collection_title``
-``eventtitle``                                   ``event_title``
-``year`` + ``month`` (BibTeX), ``date`` (BibLaTeX)  ``issued``
-``urldate``                                      ``accessed``
-``volume``, ``pages`` (``--``)                   ``volume``, ``page`` (``-``)
-``number``                                       ``issue`` for articles, ``number`` otherwise
-``publisher`` / ``institution`` / ``school``     ``publisher`` (institution for reports,
-                                                 school for theses)
-``address`` / ``location``                       ``publisher_place``
-``type``                                         ``genre``
-``entrysubtype = {blog}`` on ``@misc``/``@online``  ``type = "post-weblog"`` (else webpage)
-``doi``, ``url``, ``isbn``, ``issn``             same names
-``eprint`` (+ ``archiveprefix``/``eprinttype``   ``arxiv_id`` + ``arxiv_version``
-= arXiv)                                         (``2005.14165`` + ``v4``)
-``primaryclass`` / ``eprintclass``               ``arxiv_class``
-``howpublished = {\\url{…}}``                     ``url`` (web pages in BibTeX)
-``language``, ``abstract``, ``note``             same names
-``keywords`` (``,``-separated)                   ``keywords``
-``groups`` (``, ``-separated, ``/`` nests)       ``collections`` (JabRef / Better BibTeX)
-anything else                                    ``extra``, raw, written back unchanged
-===============================================  =========================================
+====================================================  ===================================
+``author``, ``editor``                                ``author``, ``editor`` (``Name``)
+``title``                                             ``title``
+``journal`` / ``journaltitle`` / ``booktitle``        ``container_title``
+``series``                                            ``collection_title``
+``eventtitle``                                        ``event_title``
+``year`` + ``month`` (BibTeX), ``date`` (BibLaTeX)    ``issued``
+``urldate``                                           ``accessed``
+``volume``, ``pages`` (``--``)                        ``volume``, ``page`` (``-``)
+``number``                                            ``issue`` for articles, else ``number``
+``publisher`` / ``institution`` / ``school``          ``publisher`` (institution: reports,
+                                                      school: theses)
+``address`` / ``location``                            ``publisher_place``
+``type``                                              ``genre``
+``entrysubtype = {blog}`` (``@misc``/``@online``)     ``type = "post-weblog"``
+``doi``, ``url``, ``isbn``, ``issn``                  same names
+``eprint`` + ``archiveprefix``/``eprinttype`` arXiv   ``arxiv_id`` + ``arxiv_version``
+``primaryclass`` / ``eprintclass``                    ``arxiv_class``
+``howpublished = {\\url{…}}``                          ``url`` (web pages in BibTeX)
+``language``, ``abstract``, ``note``                  same names
+``keywords`` (``,``-separated)                        ``keywords``
+``groups`` (``, ``-separated, ``/`` nests)            ``collections`` (JabRef / Better BibTeX)
+anything else                                         ``extra``: ``(name, content)``, the
+                                                      LaTeX between the braces, unchanged
+====================================================  ===================================
+
+An arXiv preprint's ``publisher = "arXiv"``, ``number = <id>`` and ``genre = "preprint"``
+(how the arXiv source fills them) are implied by ``eprint``: not written, restored on
+reading. biblatex's ``@online`` has no container or publisher: the site is written as
+``organization`` and read back as ``container_title``.
 
 Types: arXiv preprint (CSL ``article``) → ``@misc`` with ``eprint``, ``archiveprefix``,
 ``primaryclass`` / ``@online`` with ``eprinttype = {arxiv}``; ``article-journal`` →
