@@ -6,7 +6,7 @@ are, with whitespace collapsed: that fast path skips pylatexenc for the vast maj
 values, which is where bibtexparser's own LaTeX middleware spends 90 % of its time.
 Values whose only LaTeX is braces, accents (``{\\"u}``, ``\\v{S}``), letters such as
 ``{\\ss}``, escapes (``\\&``) and ties are decoded without pylatexenc too
-(:func:`_decode_accents`; ``tests/test_latex_fast.py`` holds it to pylatexenc's output).
+(:mod:`citekit.texaccents`; ``tests/test_latex_fast.py`` holds it to pylatexenc's output).
 All paths read ``--``/``---`` as en/em dashes (BibTeX's way of typing them) and leave
 quote ligatures (````` `` `````) as typed, so they agree.
 
@@ -32,11 +32,11 @@ idempotent.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from .model import implied_nocase, implied_tokens
+from .texaccents import decode_accents
 
 __all__ = ["decode", "encode", "needs_decoding"]
 
@@ -110,55 +110,10 @@ def decode(value: str, *, protect: bool = False) -> str:
         return _dashes(collapse(value))
     if _COMMANDS.search(value) is None:
         return _decode_braces(value, protect)
-    simple = _decode_accents(value)
+    simple = decode_accents(value)
     if simple is not None:
         return _decode_braces(simple, protect)
     return _decode_latex(value, protect)
-
-
-# The LaTeX that BibTeX files are mostly made of, decoded without pylatexenc: accented
-# letters (``{\"u}``, ``\'{e}``, ``\v{S}``, ``{\'\i}``), letters (``{\ss}``, ``\o{}``),
-# escapes (``\&``), ties. tests/test_latex_fast.py checks it against pylatexenc.
-_MARKS = {"'": "\u0301", '"': "\u0308", "`": "\u0300", "^": "\u0302", "~": "\u0303",
-          "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-          "c": "\u0327", "k": "\u0328", "r": "\u030a"}  # fmt: skip
-_LETTERS = {"ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "ae": "æ", "AE": "Æ",
-            "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å", "i": "ı", "j": "ȷ"}  # fmt: skip
-_LETTER_AHEAD = r"(?![^\W\d_])"  # a command name runs on through any letter (\oÉ)
-# What TeX skips after a command word: spaces and one line end (not a paragraph break).
-_SKIP = r"[ \t]*(?:\n[ \t]*)?(?![ \t]*\n)"
-_BASE = rf"(\\[ij]{_LETTER_AHEAD}(?!\s)|[A-Za-z])"
-_ONE = (
-    rf"\\([\"'`^~=.])(?:\{{{_BASE}\}}|{_BASE})"  # \"u  \"{u}
-    rf"|\\([uvHckr])(?:\{{{_BASE}\}}|[ \t]+{_BASE})"  # \v{S}  \v S
-    rf"|\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij]){_LETTER_AHEAD}(?:\{{\}}|{_SKIP})"  # \ss{}  \o
-)
-_GROUPED = re.compile(rf"\{{(?:{_ONE})\}}")  # {\"u}: a special character, braces and all
-_BARE = re.compile(_ONE)
-_ESCAPED = re.compile(r"\\([&%_#$])")
-
-
-def _accent(match: re.Match[str]) -> str:
-    mark, braced, bare, word, wbraced, wbare, letter = match.groups()
-    if letter:
-        return _LETTERS[letter]
-    base = braced or bare or wbraced or wbare
-    base = {"\\i": "i", "\\j": "j"}.get(base, base)
-    return unicodedata.normalize("NFC", base + _MARKS[mark or word])
-
-
-def _decode_accents(value: str) -> str | None:
-    """``value`` with its accents, letters, escapes and ties decoded, or None if it holds
-    other LaTeX (math, other commands, a group that starts with a command)."""
-    if "$" in value or _BARE_PERCENT.search(value) or not _balanced(value):
-        return None
-    text = _GROUPED.sub(_accent, value)
-    if "{\\" in text:
-        return None  # {\"Ueber}, {\em x}: a group led by a command is not protection
-    text = _ESCAPED.sub(r"\1", _BARE.sub(_accent, text))
-    if "\\" in text:
-        return None
-    return text.replace("~", "\xa0")
 
 
 def _decode_braces(value: str, protect: bool) -> str:

@@ -1,4 +1,4 @@
-"""citekit.latex's accent fast path decodes exactly as its pylatexenc path does.
+"""citekit.texaccents (latex.decode's accent fast path) decodes exactly as pylatexenc does.
 
 The oracle is the module's own slow path (``_decode_latex``, uncached), run on every
 value that the fast path accepts: constructed accents and near-misses, every LaTeX
@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citekit import latex
+from citekit.texaccents import decode_accents
 from tests.conftest import require_shared
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -67,7 +68,7 @@ def slow(value: str, protect: bool) -> str:
 
 
 def check(value: str) -> None:
-    if latex._decode_accents(value) is None:
+    if decode_accents(value) is None:
         return  # not the fast path's business
     for protect in (False, True):
         assert latex.decode(value, protect=protect) == slow(value, protect), (value, protect)
@@ -80,9 +81,9 @@ def test_constructed(value: str) -> None:
 
 def test_the_fast_path_takes_the_common_cases() -> None:
     for value in ['M{\\"u}ller', "Garc{\\'\\i}a", "{\\v{S}}koda", "Stra{\\ss}e", "a \\& b"]:
-        assert latex._decode_accents(value) is not None, value
+        assert decode_accents(value) is not None, value
     for value in ["{\\em x}", "$x$", '{\\"Ueber} die', "\\textit{x}", "\\'"]:
-        assert latex._decode_accents(value) is None, value
+        assert decode_accents(value) is None, value
 
 
 @pytest.mark.parametrize("name", ["cdl", "glottolog-sala", "glottolog-zurich", "biblatex-examples"])
