@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import IdentifierError, LibraryError
+from .errors import IdentifierError
 from .identifiers import ARXIV_DOI_PREFIX, is_arxiv_doi, normalize_doi
-from .library import Library, load
+from .library import Library, diagnose
 from .model import Record
 
 __all__ = ["CheckReport", "Problem", "check_file", "check_library", "required_fields"]
@@ -72,12 +72,12 @@ class CheckReport:
 
 
 def check_file(path: Path) -> CheckReport:
-    """Load ``path`` and check it; a file that cannot be read is one ``parse`` problem."""
-    try:
-        library = load(path)
-    except LibraryError as exc:
-        return CheckReport(str(path), 0, (Problem("parse", "", exc.line, exc.message),))
-    return check_library(library)
+    """Read ``path`` and check it: every block it cannot read is a ``parse`` problem, and
+    the entries it can read are checked too."""
+    library, errors = diagnose(path)
+    parse = tuple(Problem("parse", "", e.line, e.message) for e in errors)
+    report = check_library(library)
+    return CheckReport(report.path, report.entries, parse + report.problems)
 
 
 def check_library(library: Library) -> CheckReport:

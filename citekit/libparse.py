@@ -57,16 +57,23 @@ class Original:
     line: int
 
 
-def parse_text(text: str, path: str) -> tuple[tuple[str | Original, ...], tuple[Record, ...]]:
-    """Chunks (verbatim text or entries) and the records of a whole file."""
+def parse_text(
+    text: str, path: str, problems: list[LibraryError] | None = None
+) -> tuple[tuple[str | Original, ...], tuple[Record, ...]]:
+    """Chunks (verbatim text or entries) and the records of a whole file.
+
+    The first problem raises :class:`LibraryError`; with a ``problems`` list, every problem
+    is appended to it instead and the blocks concerned are kept as plain text (``check``
+    reports them all; such a result must never be saved).
+    """
     _refuse_binary(text, path)
     from .bibsplit import split
 
     # bibtexparser logs each failed block; citekit reports them itself, once, with the line.
     logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
     parsed = split(text)  # = parse_string(text, parse_stack=[]), block for block, 2x faster
-    if parsed.failed_blocks:
-        raise _failure(parsed.failed_blocks[0], parsed, _LineIndex(text), path)
+    for failed in parsed.failed_blocks:
+        _fail(_failure(failed, parsed, _LineIndex(text), path), problems)
     strings: dict[str, str] = dict(_PREDEFINED)
     chunks: list[str | Original] = []
     records: list[Record] = []
@@ -79,30 +86,47 @@ def parse_text(text: str, path: str) -> tuple[tuple[str | Original, ...], tuple[
         at = text.find(raw, cursor)
         gap = text[cursor:at]
         if at < 0 or gap.strip():
-            line = _LineIndex(text).line(cursor + len(gap) - len(gap.lstrip()))
-            raise LibraryError(path, "text here is not part of any entry; check the syntax", line)
+            where = _LineIndex(text).line(cursor + len(gap) - len(gap.lstrip()))
+            message = "text here is not part of any entry; check the syntax"
+            _fail(LibraryError(path, message, where), problems)
+            if at < 0:
+                continue
         line += text.count("\n", counted, at)
         counted = at
-        kind = type(block).__name__
-        if kind == "Entry":
-            original = _entry(block, raw, line, strings, path)
+        try:
+            original = _block(block, raw, line, strings, path)
+        except LibraryError as error:
+            _fail(error, problems)
+            original = None
+        if original is not None:
             chunks += [pending + gap, original]
             records.append(original.record)
             pending = ""
         else:
-            if kind == "String":
-                strings[block.key.lower()] = _expand(block.value, strings, path, line)
-            elif kind == "ImplicitComment" and (stray := _STRAY_AT.search(raw)):
-                at_line = line + raw.count("\n", 0, stray.start())
-                raise LibraryError(
-                    path,
-                    "a line starting with '@' is not a readable entry; check its syntax",
-                    at_line,
-                )
             pending += gap + raw
         cursor = at + len(raw)
     chunks.append(pending + text[cursor:])
     return tuple(c for c in chunks if c != ""), tuple(records)
+
+
+def _fail(error: LibraryError, problems: list[LibraryError] | None) -> None:
+    if problems is None:
+        raise error
+    problems.append(error)
+
+
+def _block(block: Any, raw: str, line: int, strings: dict[str, str], path: str) -> Original | None:
+    """The Original of an entry; None for any other block (after checking it)."""
+    kind = type(block).__name__
+    if kind == "Entry":
+        return _entry(block, raw, line, strings, path)
+    if kind == "String":
+        strings[block.key.lower()] = _expand(block.value, strings, path, line)
+    elif kind == "ImplicitComment" and (stray := _STRAY_AT.search(raw)):
+        at_line = line + raw.count("\n", 0, stray.start())
+        message = "a line starting with '@' is not a readable entry; check its syntax"
+        raise LibraryError(path, message, at_line)
+    return None
 
 
 def _refuse_binary(text: str, path: str) -> None:

@@ -29,7 +29,7 @@ from .libparse import Original, parse_text
 from .model import Record
 from .writers.bibtex import FIELD_ORDER, entry_fields, format_entry
 
-__all__ = ["Library", "dumps", "load", "loads", "save"]
+__all__ = ["Library", "diagnose", "dumps", "load", "loads", "save"]
 
 
 _KEY = re.compile(r"[^\s,{}()=\"#%'~\\]+")
@@ -86,10 +86,35 @@ def load(path: Path) -> Library:
 
 def loads(text: str, path: str = "<string>") -> Library:
     """The library in ``text`` (``path`` only names it in messages)."""
-    return _build(text.replace("\r\n", "\n").removeprefix("\ufeff"), path)
+    return _build(_normalised(text), path)
+
+
+def diagnose(path: Path) -> tuple[Library, tuple[LibraryError, ...]]:
+    """Every problem of the file at ``path`` (in line order) and what could be read of it.
+
+    For reports (``citekit check``): a library read with problems is never to be saved.
+    """
+    path = Path(path)
+    try:
+        text = _decoded(path.read_bytes(), str(path))
+    except FileNotFoundError:
+        return Library(str(path), ()), ()
+    except LibraryError as error:
+        return Library(str(path), ()), (error,)
+    problems: list[LibraryError] = []
+    library = _build(_normalised(text), str(path), problems)
+    return library, tuple(sorted(problems, key=lambda e: e.line or 0))
 
 
 def _from_bytes(data: bytes, path: str) -> Library:
+    return loads(_decoded(data, path), path)
+
+
+def _normalised(text: str) -> str:
+    return text.replace("\r\n", "\n").removeprefix("\ufeff")
+
+
+def _decoded(data: bytes, path: str) -> str:
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise LibraryError(path, "NUL byte: this is binary data, not a .bib file", line)
@@ -103,17 +128,17 @@ def _from_bytes(data: bytes, path: str) -> Library:
             "convert it with `iconv -f latin1 -t utf-8` and try again",
             line,
         ) from None
-    return loads(text, path)
+    return text
 
 
-def _build(text: str, path: str) -> Library:
+def _build(text: str, path: str, problems: list[LibraryError] | None = None) -> Library:
     # Parsing allocates hundreds of thousands of objects and frees none: the cyclic
     # collector would rescan them again and again for nothing. A one-shot caller
     # (cli._load_for_good) freezes them afterwards, so that it never does.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        chunks, records = parse_text(text, path)
+        chunks, records = parse_text(text, path, problems)
     finally:
         if was_enabled:
             gc.enable()

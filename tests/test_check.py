@@ -73,9 +73,30 @@ def test_clean_torture_set_has_no_problems() -> None:
     assert report.problems == () and report.ok
 
 
-def test_a_file_that_cannot_be_read_is_one_parse_problem(tmp_path: Path) -> None:
+def test_every_unreadable_block_is_reported_and_the_rest_checked(tmp_path: Path) -> None:
     path = tmp_path / "bad.bib"
-    path.write_text("@article{a, title = {x}}\n@article{a, title = {y}}\n", encoding="utf-8")
+    text = (
+        "@article{a, title = {x}}\n"  # 1: readable, lacks author, journal, year
+        "@article{a, title = {y}}\n"  # 2: duplicate key
+        "@article{b, journal = undefinedmacro}\n"  # 3: undefined @string
+        "@misc{c, title = {Fine}}\n"  # 4: fine
+        "@article{d, title = {open\n"  # 5: never closed
+    )
+    path.write_text(text, encoding="utf-8")
     report = check_file(path)
-    assert [(p.kind, p.line) for p in report.problems] == [("parse", 2)]
-    assert report.as_dict()["ok"] is False
+    assert [(p.kind, p.key, p.line) for p in report.problems] == [
+        ("parse", "", 2),
+        ("parse", "", 3),
+        ("parse", "", 5),
+        ("missing-field", "a", 1),
+    ]
+    assert report.entries == 2 and report.as_dict()["ok"] is False
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_unreadable_bytes_are_one_parse_problem(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.bib"
+    path.write_bytes("@article{a, title = {Gr\u00f6\u00dfe}}\n".encode("latin-1"))
+    report = check_file(path)
+    assert [(p.kind, p.line) for p in report.problems] == [("parse", 1)]
+    assert "Latin-1" in report.problems[0].message
