@@ -252,3 +252,30 @@ def test_real_files_round_trip(name: str, flavour: str) -> None:
         want = _comparable(original if flavour == "bibtex" else _online_site(original))
         assert _comparable(parsed) == want, original.key
     assert WRITERS[flavour](back) == text
+
+
+@pytest.mark.parametrize(
+    ("eprint", "prefix", "arxiv_id", "version"),
+    [
+        ("2005.14165", "arXiv", "2005.14165", ""),
+        ("2005.14165v4", "arxiv", "2005.14165", "v4"),
+        ("arXiv:2005.14165", "", "2005.14165", ""),
+        ("hep-th/9901001", "arXiv", "hep-th/9901001", ""),
+        ("math.GT/0309136v2", "arXiv", "math.GT/0309136", "v2"),
+    ],
+)
+def test_eprint_forms(eprint: str, prefix: str, arxiv_id: str, version: str) -> None:
+    fields = [("title", "T"), ("eprint", eprint)]
+    if prefix:
+        fields.append(("archiveprefix", prefix))
+    record = record_from_fields("misc", "k", fields)
+    assert (record.arxiv_id, record.arxiv_version, record.type) == (arxiv_id, version, "article")
+    assert record.extra == ()
+
+
+def test_non_arxiv_eprint_stays_an_unknown_field() -> None:
+    record = record_from_fields(
+        "misc", "k", [("title", "T"), ("eprint", "hal-01234"), ("eprinttype", "hal")]
+    )
+    assert record.arxiv_id == ""
+    assert record.extra == (("eprint", "hal-01234"), ("eprinttype", "hal"))
