@@ -187,15 +187,9 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
 
 def _export_bib(ctx: click.Context, output: str | None, flavour: str) -> None:
-    from .library import load
     from .writers.bibtex import format_biblatex, format_bibtex
 
-    path = settings_of(ctx).bib_path
-    if not path.is_file():
-        from .errors import LibraryError
-
-        raise LibraryError(str(path), "no such library file; create it or pass --bib PATH")
-    records = load(path).records
+    records = _export_records(ctx)  # the exporters' loader: stubs are reported on stderr
     text = format_bibtex(records) if flavour == "bibtex" else format_biblatex(records)
     default = settings_of(ctx).exports_path / f"references-{flavour}.bib"
     written = write_output(text, output, default)
