@@ -182,7 +182,10 @@ def implied_nocase(word: str) -> bool:
 
     Such tokens are case-protected by every writer without being stored as markup.
     """
-    return any(ch.isupper() for ch in word[1:])
+    rest = word[1:]
+    if rest.isascii():  # the common case, without a Python-level loop: A-Z are the upper
+        return rest != rest.lower()
+    return any(ch.isupper() for ch in rest)
 
 
 def implied_tokens(text: str) -> list[tuple[int, int]]:
