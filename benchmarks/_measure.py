@@ -27,12 +27,13 @@ _ENTRY = re.compile(r"^[ \t]*@(?!(?:string|comment|preamble)\b)[A-Za-z]+[ \t]*[{
 
 @dataclass(frozen=True)
 class Run:
-    """One finished child: wall seconds, peak resident memory in MiB, exit code, stderr tail."""
+    """One finished child: wall s, peak resident MiB, exit code, stderr tail, CPU s (user+sys)."""
 
     wall: float
     rss_mib: float
     rc: int
     stderr: str
+    cpu: float = 0.0
 
 
 def run(argv: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
@@ -53,7 +54,8 @@ def run(argv: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None
     proc.returncode = os.waitstatus_to_exitcode(status)
     proc.stderr.close()
     tail = err[-2000:].decode("utf-8", "replace")
-    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, tail)
+    cpu = usage.ru_utime + usage.ru_stime  # all threads: node's GC and JIT run beside it
+    return Run(wall, usage.ru_maxrss / 1024, proc.returncode, tail, cpu)
 
 
 def count_bib_entries(text: str) -> int:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -178,7 +179,7 @@ def bench_input(src: Path, tools: list[Tool], args: argparse.Namespace, tmp: Pat
             outs[tool.name].unlink(missing_ok=True)
             done = run(tool.argv(src, outs[tool.name]), cwd=tmp)
             if done.rc != 0 or not outs[tool.name].exists():
-                res.failure = f"exit {done.rc}: {done.stderr.strip().splitlines()[-1:]}"
+                res.failure = f"exit {done.rc}: {_reason(done.stderr)}"
                 res.kept = 0
                 continue
             if round_no >= args.warmup:
@@ -191,6 +192,13 @@ def bench_input(src: Path, tools: list[Tool], args: argparse.Namespace, tmp: Pat
             if tool.kind == "csl" and args.validate:
                 res.schema_errors = schema_errors(outs[tool.name])
     return list(results.values())
+
+
+def _reason(stderr: str) -> str:
+    """The line of a failed tool's stderr that says what went wrong."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if re.match(r"\w*(Error|error)\b", line)]
+    return (errors or lines or ["no message"])[0][:70]
 
 
 def rows_for(src: Path, n_entries: int, results: list[Result]) -> list[list[str]]:
@@ -209,6 +217,7 @@ def rows_for(src: Path, n_entries: int, results: list[Result]) -> list[list[str]
             [
                 res.tool,
                 fmt(wall, 3),
+                fmt(median([r.cpu for r in res.runs]), 2),
                 fmt(median([r.rss_mib for r in res.runs]), 0),
                 fmt(ratio, 2),
                 fmt(n_entries / wall if walls else None, 0),
@@ -223,6 +232,7 @@ def rows_for(src: Path, n_entries: int, results: list[Result]) -> list[list[str]
 HEADERS = (
     "tool",
     "median wall s",
+    "CPU s",
     "peak MiB",
     f"× {BASELINE}",
     "entries/s",
