@@ -2,12 +2,15 @@
 
 A crash at any moment leaves either the old file or the new one, never a mix.
 Writing content identical to what is on disk does nothing (mtimes stay untouched).
+A symlink is written through (the link stays); a device or FIFO is written into directly.
+An error names the file being written, never the temp file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -20,14 +23,28 @@ def write_atomic(path: Path, text: str | bytes, *, encoding: str = "utf-8") -> b
     Line endings are written as given (citekit writes LF everywhere).
     """
     data = text.encode(encoding) if isinstance(text, str) else text
-    path = Path(path)
+    # Through symlinks: a linked references.bib keeps its link, and its target gets the text.
+    path = Path(os.path.realpath(path))
     try:
-        if path.read_bytes() == data:
-            return False
+        info = path.stat()
     except FileNotFoundError:
-        pass
+        info = None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        # -o /dev/stdout, a FIFO, /dev/full: write into it; never read it (it may not end)
+        # and never rename over it (that would replace a device node with a file).
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        return True
+    if info is not None and info.st_size == len(data) and path.read_bytes() == data:
+        return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # name the file the user knows, not the temp file
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -36,6 +53,10 @@ def write_atomic(path: Path, text: str | bytes, *, encoding: str = "utf-8") -> b
         with contextlib.suppress(OSError):
             os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -48,8 +48,8 @@ _TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # tempfile.mkstemp(prefix=".na
 
 
 def lock_path(bib_path: Path) -> Path:
-    """The lock file of the library ``bib_path``."""
-    return Path(bib_path).absolute().parent / LOCK_NAME
+    """The lock file of the library ``bib_path`` (beside the file a symlink points to)."""
+    return Path(os.path.realpath(bib_path)).parent / LOCK_NAME
 
 
 @contextlib.contextmanager
