@@ -72,12 +72,13 @@ class CheckReport:
 
 
 def check_file(path: Path) -> CheckReport:
-    """Read ``path`` and check it: every block it cannot read is a ``parse`` problem, and
-    the entries it can read are checked too."""
+    """Read ``path`` and check it. A file with blocks that cannot be read reports every one
+    of them as a ``parse`` problem (and 0 entries: the library cannot be loaded as it is)."""
     library, errors = diagnose(path)
-    parse = tuple(Problem("parse", "", e.line, e.message) for e in errors)
-    report = check_library(library)
-    return CheckReport(report.path, report.entries, parse + report.problems)
+    if errors:
+        parse = tuple(Problem("parse", "", e.line, e.message) for e in errors)
+        return CheckReport(str(path), 0, parse)
+    return check_library(library)
 
 
 def check_library(library: Library) -> CheckReport:

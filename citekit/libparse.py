@@ -66,7 +66,11 @@ def parse_text(
     is appended to it instead and the blocks concerned are kept as plain text (``check``
     reports them all; such a result must never be saved).
     """
-    _refuse_binary(text, path)
+    try:
+        _refuse_binary(text, path)
+    except LibraryError as error:
+        _fail(error, problems)
+        return (text,), ()
     from .bibsplit import split
 
     # bibtexparser logs each failed block; citekit reports them itself, once, with the line.
