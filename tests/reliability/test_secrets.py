@@ -19,7 +19,7 @@ import pytest
 
 from tests.servers.zotero import ZoteroServer, serve
 
-from .harness import SECRET_KEY, SECRET_MAILTO, WITNESS, citekit_env, run_citekit
+from .harness import SECRET_KEY, SECRET_MAILTO, WITNESS, Witness, citekit_env, run_citekit
 from .papers import complete
 
 
@@ -104,6 +104,16 @@ def test_servers_that_echo_the_request_never_make_citekit_print_a_secret(
         httpd.server_close()
     assert resolve.returncode == 1
     assert "crossref" in resolve.stderr
+
+
+def test_the_witness_catches_a_leak(tmp_path: Path) -> None:
+    """The check itself can fail: a sentinel in output or in any file is reported."""
+    witness = Witness()
+    witness.text("stdout", f"key={SECRET_KEY}")
+    (tmp_path / "deep").mkdir()
+    (tmp_path / "deep/state.json").write_bytes(f'{{"m": "{SECRET_MAILTO}"}}'.encode())
+    witness.tree(tmp_path)
+    assert len(witness.leaks) == 2 and witness.scanned_bytes > 0
 
 
 def test_the_witness_saw_runs_and_nothing_leaked() -> None:
