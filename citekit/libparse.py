@@ -42,6 +42,7 @@ _TYPE = re.compile(r"@\s*([A-Za-z][\w-]*)")
 # A line that starts with "@" but that bibtexparser did not read as a block: a broken entry.
 # (An "@" inside a comment line, as in an e-mail address, is fine.)
 _STRAY_AT = re.compile(r"^[^\S\n]*@", re.MULTILINE)
+_LINE_START_BLOCK = re.compile(r"^[^\S\n]*(@)[A-Za-z]\w*[ \t]*[{(]", re.MULTILINE)
 _BRACE = re.compile(r"[{}]")
 _MACRO = re.compile(r"[^\s\"#%'(),={}]+")
 
@@ -84,6 +85,7 @@ def parse_text(
     cursor = 0
     pending = ""
     line, counted = 1, 0  # lines are counted as the blocks go by (one pass over the text)
+    starts: set[int] = set()  # where the blocks that begin with "@" begin
     block: Any
     for block in parsed.blocks:
         raw = block.raw or ""
@@ -97,6 +99,8 @@ def parse_text(
                 continue
         line += text.count("\n", counted, at)
         counted = at
+        if type(block).__name__ != "ImplicitComment":
+            starts.add(at + raw.find("@"))
         try:
             original = _block(block, raw, line, strings, path)
         except LibraryError as error:
@@ -110,7 +114,22 @@ def parse_text(
             pending += gap + raw
         cursor = at + len(raw)
     chunks.append(pending + text[cursor:])
+    _account_for_starts(text, starts, path, problems)
     return tuple(c for c in chunks if c != ""), tuple(records)
+
+
+def _account_for_starts(
+    text: str, starts: set[int], path: str, problems: list[LibraryError] | None
+) -> None:
+    """Count the blocks independently of the parser: every ``@type{`` that begins a line
+    must begin a block it returned, or an entry was swallowed by the one before it."""
+    if text.count("@") == len(starts):
+        return  # every "@" of the file begins a block: nothing can hide (the usual case)
+    for match in _LINE_START_BLOCK.finditer(text):
+        if match.start(1) not in starts:
+            line = text.count("\n", 0, match.start(1)) + 1
+            message = "an entry starts here inside the one before it; check that one's braces"
+            _fail(LibraryError(path, message, line), problems)
 
 
 def _fail(error: LibraryError, problems: list[LibraryError] | None) -> None:

@@ -264,3 +264,13 @@ def _normalised(record: Record) -> Record:
         page=back.page,
         issue=back.issue,
     )
+
+
+def test_blocks_are_counted_independently_of_the_parser() -> None:
+    from citekit.libparse import _account_for_starts
+
+    text = "@misc{a, title={b}}\n  @Book{c, title={d}}\n% @notastart{\n"
+    _account_for_starts(text, {0, text.index("@Book")}, "x.bib", None)  # all accounted for
+    with pytest.raises(LibraryError) as caught:
+        _account_for_starts(text, {0}, "x.bib", None)  # as if the parser had swallowed @Book
+    assert caught.value.line == 2
