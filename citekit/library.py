@@ -210,7 +210,11 @@ def _rerender(record: Record, original: Original) -> str:
             out.append((name, raw))
         elif group in new:
             out.extend(new.pop(group))  # the new value takes the old one's place
-    out.extend(f for g in sorted(changed & new.keys(), key=_order) for f in new[g])
+    for group in sorted(changed & new.keys(), key=_order):
+        # a field the entry did not have goes where citekit's order puts it among the others
+        later = (i for i, (name, _) in enumerate(out) if _order(_canon(name)) > _order(group))
+        at = next(later, len(out))
+        out[at:at] = new[group]
     etype = original.type_text if new_type == old_type else new_type
     return format_entry(etype, out, key=record.key).rstrip("\n")
 

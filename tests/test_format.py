@@ -118,11 +118,6 @@ def test_cli_format_apa_from_the_bib(library: Path) -> None:
     assert got == [e.strip() for e in golden_entries()[:2]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="writers/bibtex.py writes a blog post (CSL post-weblog) as BibTeX @misc and reads "
-    "it back as webpage, so APA adds the publisher; reported to the library core",
-)
 def test_cli_format_blog_post_from_the_bib(library: Path) -> None:
     result = CliRunner().invoke(cli, ["format", "openai2022chatgpt"])
     assert result.stdout.strip() == golden_entries()[2].strip()
@@ -147,11 +142,6 @@ def test_hub_apa_golden_gpt3_and_tamer() -> None:
     assert hub_format(*GOLDEN_KEYS[:2]) == hub_golden()[:2]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the hub's blog post reads back as a webpage (BibTeX @misc), so APA repeats the "
-    "publisher: 'OpenAI. OpenAI Blog.'; reported to the library core",
-)
 def test_hub_apa_golden_chatgpt_blog_post() -> None:
     assert hub_format(GOLDEN_KEYS[2]) == hub_golden()[2:]
 

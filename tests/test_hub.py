@@ -161,3 +161,20 @@ def test_build_offline_on_a_fresh_clone_needs_no_network(tmp_path: Path) -> None
     assert report["summary"]["unchanged"] == 11
     assert (tmp_path / "references.bib").read_bytes() == TARGET.read_bytes()
     assert not (tmp_path / ".citekit" / "cache.sqlite").exists()
+
+
+def test_committed_exports_are_exactly_what_build_produces(tmp_path: Path) -> None:
+    """exports/ is derived: `citekit build --offline` rewrites it byte for byte."""
+    committed = TARGET.parent / "exports"
+    shutil.copyfile(TARGET, tmp_path / "references.bib")
+    done = run_cli(tmp_path, ["build", "--offline"], DEAD, DEAD)
+    assert done.returncode == 0, done.stderr
+    built = tmp_path / "exports"
+    names = sorted(p.relative_to(built).as_posix() for p in built.rglob("*") if p.is_file())
+    assert names == sorted(
+        p.relative_to(committed).as_posix() for p in committed.rglob("*") if p.is_file()
+    )
+    for name in names:
+        assert (built / name).read_bytes() == (committed / name).read_bytes(), (
+            f"exports/{name} is stale: run `citekit build --offline` and commit the result"
+        )
