@@ -188,7 +188,8 @@ def _failure(block: Any, parsed: Any, lines: _LineIndex, path: str) -> LibraryEr
             path, f"duplicate key {key!r}{where}; rename or merge one of the two entries", line
         )
     if kind == "DuplicateFieldKeyBlock":
-        fields = ", ".join(sorted(getattr(block, "duplicate_keys", []) or [])) or "a field"
+        names = sorted(getattr(block, "duplicate_keys", []) or [])
+        fields = ", ".join(repr(n) for n in names) or "a field"  # repr: a name may hold a newline
         return LibraryError(path, f"the entry repeats {fields}; keep one of them", line)
     error = getattr(block, "error", None)
     reason = str(getattr(error, "abort_reason", "") or getattr(error, "message", "") or error)

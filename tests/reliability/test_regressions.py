@@ -172,3 +172,19 @@ def test_crossref_down_costs_two_items_not_every_item(tmp_path: Path, crossref_s
     assert crossref_server.count() == 2 * 4  # two items, four attempts each
     assert "not asked: Crossref failed 2 times in a row" in messages[-1]
     assert "HTTP 503" in messages[-1]
+
+
+def test_a_repeated_field_whose_name_holds_a_newline_is_still_one_line() -> None:
+    """libparse: found by atheris; the message quoted a field name across two lines."""
+    import pytest
+
+    from citekit.errors import LibraryError
+    from citekit.library import loads
+
+    text = (
+        "@misc{k,\n  booktitle = {x} #,ye \n  3ar = 2020,\n"
+        "  ooktitle = {y} #,ye \n  3ar = 2020, month = jan,\n}\n"
+    )
+    with pytest.raises(LibraryError) as caught:
+        loads(text)
+    assert "\n" not in str(caught.value) and caught.value.line == 1
