@@ -176,7 +176,14 @@ def with_atheris(seconds: float, deadline: float) -> int:
 
     atexit.register(lambda: print(f"fuzz_reader (atheris): {tried[0]} inputs"))  # libFuzzer
     # also prints "Done N runs" when -max_total_time ends the run
-    argv = [sys.argv[0], f"-max_total_time={int(seconds)}", "-rss_limit_mb=4096", str(corpus)]
+    FAILURES.mkdir(exist_ok=True)
+    argv = [
+        sys.argv[0],
+        f"-max_total_time={int(seconds)}",
+        "-rss_limit_mb=4096",
+        f"-artifact_prefix={FAILURES}/",
+        str(corpus),
+    ]
     from bibtexparser import entrypoint  # noqa: F401  (loaded, so it is instrumented too)
 
     atheris.instrument_all()  # coverage of everything imported: citekit and bibtexparser
