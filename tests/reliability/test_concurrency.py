@@ -203,3 +203,20 @@ def test_taking_the_lock_removes_only_the_temp_files_of_killed_writes(tmp_path: 
     with library_lock(tmp_path / "references.bib", 0, sweep=[tmp_path, tmp_path / "gone"]):
         assert not stray.exists()
     assert all(p.read_text() == "mine" for p in keep)
+
+
+def test_two_syncs_at_once_create_each_item_once(tmp_path: Path) -> None:
+    from tests.servers.zotero import ZoteroServer, serve
+
+    from .harness import SECRET_KEY
+    from .papers import complete
+
+    (tmp_path / "references.bib").write_text(complete(5), encoding="utf-8")
+    with serve(ZoteroServer(SECRET_KEY)) as zotero:
+        env = citekit_env(tmp_path, CITEKIT_ZOTERO_URL=zotero.url)
+        a = start_citekit(tmp_path, "sync", "zotero", env=env)
+        b = start_citekit(tmp_path, "sync", "zotero", env=env)
+        for code, _out, err in (finish(a, tmp_path), finish(b, tmp_path)):
+            assert code == 0, err
+        titles = sorted(item["title"] for item in zotero.live_items())
+    assert titles == sorted(f"Finished Entry {n}" for n in range(5))

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+import pytest
+
 from citekit.library import loads
 from citekit.zotero.state import load_state, state_path
 from tests.servers.arxiv import ArxivServer
@@ -256,6 +258,7 @@ def citation_key(item: dict[str, str]) -> str:
     return item.get("citationKey", "")
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(
     tmp_path: Path,
 ) -> None:

@@ -52,7 +52,7 @@ TORTURE = r"""@string{acm = "ACM Press"}
 """
 
 RUN = settings(
-    max_examples=60,
+    max_examples=150,
     deadline=DEADLINE_MS,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     derandomize=False,

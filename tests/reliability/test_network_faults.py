@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from citekit.library import load
 from tests.servers.arxiv import ArxivServer
 from tests.servers.crossref import CrossrefServer
@@ -188,6 +190,7 @@ def all_cases() -> list[Case]:
     return cases + [Case(s, f, {}) for s in ("arxiv", "crossref") for f in RAW]
 
 
+@pytest.mark.slow
 def test_every_network_fault_is_bounded_clear_and_recoverable(tmp_path: Path) -> None:
     cases = all_cases()
     work: Callable[[Case], list[str]] = lambda c: run_case(c, tmp_path)  # noqa: E731
