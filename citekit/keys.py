@@ -9,6 +9,18 @@ A record that already has a key keeps it (keys are pinned: a rebuild, a new entr
 metadata fix never renames one). Records without a key that would collide get the suffixes
 ``a``, ``b``, … in the order of a stable identifier (DOI, then arXiv id, then title), so the
 result does not depend on the order records arrive in.
+
+Provisional keys. A record with nothing to build a key from (no author or editor, no year,
+no title: a stub that names only its identifier) gets a *provisional* key made of that
+identifier: ``arXiv:2005.14165``, ``doi:10.1145/1597735.1597738`` or
+``url:example.org/post``, spelled exactly so (``arXiv`` with that capitalisation; the DOI
+and URL lower-cased; any character outside ``A-Za-z0-9._:/-`` becomes ``-``, which keeps
+the key safe in BibTeX, biber, pandoc and ``\\cite``). :func:`is_provisional` recognises
+one: the record still has no author, year or title and its key is exactly its own
+provisional key (or that key with a collision suffix). ``citekit resolve`` renames such an
+entry to its generated key once the sources give it author, year and title
+(:func:`rename_provisional`), and reports the rename. Every other key is pinned, however
+odd it looks: ``anon200514165`` or ``arxiv:2005.14165`` typed by a user stay as they are.
 """
 
 from __future__ import annotations
@@ -20,7 +32,15 @@ from itertools import count
 from .errors import ConfigError
 from .model import Record, plain_text
 
-__all__ = ["DEFAULT_PATTERN", "assign_keys", "make_key", "stable_id"]
+__all__ = [
+    "DEFAULT_PATTERN",
+    "assign_keys",
+    "is_provisional",
+    "make_key",
+    "provisional_key",
+    "rename_provisional",
+    "stable_id",
+]
 
 DEFAULT_PATTERN = "{family}{year}{title}"
 
@@ -69,6 +89,9 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _NON_KEY = re.compile(r"[^a-z0-9]+")
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _FIELDS = ("family", "year", "title", "shorttitle")
+#: What a provisional key may hold: safe as a BibTeX, biber and pandoc key and in ``\\cite``.
+_UNSAFE = re.compile(r"[^A-Za-z0-9._:/-]+")
+_URL_MAX = 48
 
 
 def make_key(record: Record, pattern: str = DEFAULT_PATTERN) -> str:
@@ -89,6 +112,10 @@ def make_key(record: Record, pattern: str = DEFAULT_PATTERN) -> str:
             )
         return values[name]
 
+    if not (values["family"] or values["year"] or values["title"]):
+        provisional = provisional_key(record)
+        if provisional:
+            return provisional
     key = _PLACEHOLDER.sub(fill, pattern)
     key = _NON_KEY.sub("", _ascii(key))
     return key if key and not key.isdigit() else _fallback(record, key)
@@ -130,6 +157,67 @@ def _fallback(record: Record, partial: str) -> str:
     ident = record.arxiv_id or record.doi or record.url
     tail = _NON_KEY.sub("", _ascii(ident))[-20:]
     return f"anon{partial}{tail}" if tail or partial else "anon"
+
+
+def provisional_key(record: Record) -> str:
+    """The provisional key of ``record`` (see the module docstring); "" without an identifier."""
+    from anyascii import anyascii
+
+    if record.arxiv_id:
+        raw = "arXiv:" + record.arxiv_id
+    elif record.doi:
+        raw = "doi:" + record.doi.lower()
+    elif record.url:
+        bare = re.sub(r"^[a-z][a-z0-9+.-]*://(www\.)?", "", record.url.strip(), flags=re.I)
+        raw = "url:" + bare.lower()[:_URL_MAX]
+    else:
+        return ""
+    # pandoc ends a key at trailing punctuation: never end one with it.
+    return _UNSAFE.sub("-", str(anyascii(raw))).rstrip("._:/-")
+
+
+def _has_nothing(record: Record) -> bool:
+    """No author or editor, no year, no title: nothing to build a key from."""
+    year = record.issued.year if record.issued else None
+    return not (_family(record) or year or _title_words(record, 1))
+
+
+def _complete(record: Record) -> bool:
+    """Author (or editor), year and title: what a generated key is built from."""
+    year = record.issued.year if record.issued else None
+    return bool(_family(record) and year and _title_words(record, 1))
+
+
+def is_provisional(record: Record) -> bool:
+    """Whether ``record.key`` is a provisional key citekit gave it (module docstring)."""
+    base = provisional_key(record)
+    if not base or not record.key.startswith(base) or not _has_nothing(record):
+        return False
+    tail = record.key[len(base) :]
+    return not tail or (tail.isascii() and tail.isalpha() and tail.islower())
+
+
+def rename_provisional(
+    before: Sequence[Record], after: Sequence[Record], pattern: str = DEFAULT_PATTERN
+) -> tuple[tuple[Record, ...], dict[str, str]]:
+    """``after`` with provisional keys replaced by generated ones, and the renames.
+
+    ``before[i]`` is the entry as the library held it and ``after[i]`` the same entry
+    after resolution. An entry is renamed when its key was provisional in ``before`` and
+    ``after`` has author, year and title; no other key changes. Collisions get suffixes
+    as in :func:`assign_keys`, against every key of ``after``.
+    """
+    renaming = {
+        i
+        for i, (old, new) in enumerate(zip(before, after, strict=True))
+        if old.key == new.key and is_provisional(old) and _complete(new)
+    }
+    if not renaming:
+        return tuple(after), {}
+    cleared = [r.with_(key="") if i in renaming else r for i, r in enumerate(after)]
+    named = assign_keys(cleared, pattern=pattern)
+    renames = {after[i].key: named[i].key for i in sorted(renaming)}
+    return named, renames
 
 
 def stable_id(record: Record) -> tuple[str, str, str, str]:

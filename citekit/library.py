@@ -45,9 +45,18 @@ class Library:
     _lines: Mapping[str, int] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False
     )
+    _renamed: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False
+    )
 
-    def with_records(self, records: Sequence[Record]) -> Library:
-        """A copy where a record with a known key replaces it in place; new keys are appended."""
+    def with_records(
+        self, records: Sequence[Record], renamed: Mapping[str, str] | None = None
+    ) -> Library:
+        """A copy where a record with a known key replaces it in place; new keys are appended.
+
+        ``renamed`` (old key → new key) lets a record replace the entry it was read as
+        under its new key, in that entry's place (``keys.rename_provisional``).
+        """
         for record in records:
             if not _KEY.fullmatch(record.key):
                 what = record.title[:40] or record.doi or record.arxiv_id or record.url
@@ -56,10 +65,11 @@ class Library:
                     f"citation key {record.key!r} ({what}) cannot be written to BibTeX; "
                     "give it a key without spaces, commas, braces or quotes",
                 )
+        renames = {**self._renamed, **(renamed or {})}
         replacing = {r.key: r for r in records}
-        kept = tuple(replacing.pop(r.key, r) for r in self.records)
+        kept = tuple(replacing.pop(renames.get(r.key, r.key), r) for r in self.records)
         added = tuple(r for r in records if replacing.pop(r.key, None) is not None)
-        return Library(self.path, kept + added, self._chunks, self._lines)
+        return Library(self.path, kept + added, self._chunks, self._lines, renames)
 
     def line_of(self, key: str) -> int | None:
         """The 1-based line where the entry ``key`` starts in the file, when it was read."""
@@ -154,7 +164,8 @@ def dumps(library: Library) -> str:
         if isinstance(chunk, str):
             out.append(chunk)
             continue
-        record = by_key.pop(chunk.record.key, None)
+        key = chunk.record.key
+        record = by_key.pop(library._renamed.get(key, key), None)
         if record is None:
             continue  # removed by the caller
         out.append(chunk.raw if record == chunk.record else _rerender(record, chunk))

@@ -41,6 +41,7 @@ class Outcome:
     differences: tuple[Change, ...] = ()
     candidates: tuple[dict[str, object], ...] = ()
     owned: Mapping[str, Any] | None = None  # provenance to store for ``key``
+    renamed_from: str = ""  # the provisional key ``key`` replaced (keys.rename_provisional)
 
     @property
     def failed(self) -> bool:
@@ -49,6 +50,8 @@ class Outcome:
     def as_dict(self) -> dict[str, object]:
         """Plain data for ``--json``."""
         out: dict[str, object] = {"input": self.input, "key": self.key, "state": self.state}
+        if self.renamed_from:
+            out["renamed_from"] = self.renamed_from
         if self.message:
             out["message"] = self.message
         out["changes"] = [c.as_dict() for c in self.changes]
@@ -60,6 +63,8 @@ class Outcome:
     def line(self) -> str:
         """One line for stderr: ``key: state: message``."""
         who = self.key or self.input
+        if self.renamed_from:
+            who += f" (was {self.renamed_from})"
         return f"{who}: {self.state}" + (f": {self.message}" if self.message else "")
 
 
@@ -70,6 +75,7 @@ class Resolution:
     records: tuple[Record, ...]
     report: tuple[Outcome, ...]
     provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    renamed: Mapping[str, str] = field(default_factory=dict)  # provisional key → new key
 
     @property
     def ok(self) -> bool:
@@ -84,8 +90,16 @@ class Resolution:
         """``5 resolved, 1 upgraded, 6 unchanged (12 entries)``."""
         parts = [f"{n} {s}" for s, n in self.counts().items() if n]
         noun = "entry" if len(self.report) == 1 else "entries"
-        return f"{', '.join(parts) or 'nothing to do'} ({len(self.report)} {noun})"
+        out = f"{', '.join(parts) or 'nothing to do'} ({len(self.report)} {noun})"
+        if self.renamed:
+            keys = "key" if len(self.renamed) == 1 else "keys"
+            pairs = ", ".join(f"{old} → {new}" for old, new in self.renamed.items())
+            out += f"; {len(self.renamed)} provisional {keys} renamed: {pairs}"
+        return out
 
     def as_dict(self) -> dict[str, object]:
         """The ``--json`` report."""
-        return {"summary": self.counts(), "items": [o.as_dict() for o in self.report]}
+        out: dict[str, object] = {"summary": self.counts()}
+        out["items"] = [o.as_dict() for o in self.report]
+        out["renamed"] = dict(self.renamed)
+        return out

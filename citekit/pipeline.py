@@ -113,7 +113,7 @@ def _commit(
 ) -> tuple[str, bool]:
     """Write the resolved library (and provenance) unless ``dry_run``; return the diff."""
     before = dumps(library)
-    updated = library.with_records(result.records)
+    updated = library.with_records(result.records, result.renamed)
     after = dumps(updated)
     diff = _diff(before, after, str(settings.bib_path))
     if dry_run:
@@ -145,7 +145,7 @@ def resolve(
             **hooks,
         ) as (resolver, requests),
     ):
-        result = resolver.library(library.records, load_provenance(settings))
+        result = resolver.library(library.records, load_provenance(settings), settings.key_pattern)
         count = requests()
     diff, written = _commit(settings, library, result, dry_run)
     return Run(result, diff, written, count)

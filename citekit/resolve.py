@@ -19,9 +19,10 @@ the merge (:mod:`citekit.merge`) never overwrites a field the user wrote.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from . import keys
 from .entries import (
     arxiv_of,
     doi_of,
@@ -284,8 +285,17 @@ class Resolver:
             self._progress(outcome)
         return outcome
 
-    def library(self, records: Sequence[Record], provenance: Provenance) -> Resolution:
-        """Resolve every entry of a library in place; failed entries stay as they were."""
+    def library(
+        self,
+        records: Sequence[Record],
+        provenance: Provenance,
+        key_pattern: str = keys.DEFAULT_PATTERN,
+    ) -> Resolution:
+        """Resolve every entry of a library in place; failed entries stay as they were.
+
+        An entry whose key is provisional gets its generated key (``key_pattern``) once
+        resolved (:func:`citekit.keys.rename_provisional`); no other key changes.
+        """
         self._prefetch(
             i
             for r in records
@@ -298,11 +308,13 @@ class Resolver:
             o.record if o.record is not None and not o.failed else r
             for r, o in zip(records, outcomes, strict=True)
         )
-        kept = {k: dict(v) for k, v in provenance.items()}
+        merged, renamed = keys.rename_provisional(records, merged, key_pattern)
+        outcomes = [_renamed(o, renamed) for o in outcomes]
+        kept = {renamed.get(k, k): dict(v) for k, v in provenance.items()}
         for o in outcomes:
             if o.owned is not None and o.key:
                 kept[o.key] = dict(o.owned)
-        return Resolution(merged, tuple(outcomes), kept)
+        return Resolution(merged, tuple(outcomes), kept, renamed)
 
     # -- new inputs ------------------------------------------------------------------
     def add(
@@ -367,6 +379,15 @@ class Resolver:
             return Outcome(text, "unchanged", twin.key, "", twin)
         state: State = "upgraded" if found.upgraded else "resolved"
         return Outcome(text, state, "", "", record, changes=())
+
+
+def _renamed(outcome: Outcome, renamed: Mapping[str, str]) -> Outcome:
+    """The outcome of an entry under its new key when its provisional key was replaced."""
+    new = renamed.get(outcome.key)
+    if new is None or outcome.record is None:
+        return outcome
+    record = outcome.record.with_(key=new)
+    return replace(outcome, key=new, record=record, renamed_from=outcome.key)
 
 
 def _named(outcome: Outcome, named: Mapping[int, Record]) -> Outcome:

@@ -57,7 +57,9 @@ def test_pattern_is_configurable_and_checked() -> None:
 
 
 def test_a_record_without_metadata_still_gets_an_ascii_key() -> None:
-    assert make_key(Record(arxiv_id="2005.14165")) == "anon200514165"
+    # Provisional keys (tests/test_provisional_keys.py) for a record with an identifier.
+    assert make_key(Record(arxiv_id="2005.14165")) == "arXiv:2005.14165"
+    assert make_key(Record(issued=Date(2020), url="https://x.org/a")) == "anon2020httpsxorga"
     assert make_key(Record()) == "anon"
 
 
