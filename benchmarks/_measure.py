@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
 BENCH_DATA = SHARED / "bench-data"
 SCHEMA_DIR = SHARED / "schema"
 
@@ -36,13 +37,22 @@ class Run:
     cpu: float = 0.0
 
 
+def child_env() -> dict[str, str]:
+    """The environment for children: ``python -m citekit`` imports this checkout's citekit,
+    whatever an editable install elsewhere on the machine points at."""
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+
+
 def run(argv: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Run ``argv`` to completion; stdout is discarded, stderr kept (its last 2 kB)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         list(argv),
         cwd=cwd,
-        env=env,
+        env=env if env is not None else child_env(),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

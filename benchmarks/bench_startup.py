@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _measure import fmt, median, run, table
+from _measure import child_env, fmt, median, run, table
 from gen_library import write_library
 
 HEAVY = (
@@ -42,7 +42,11 @@ HELP_BUDGET = 0.3
 def import_times(argv: list[str], cwd: Path) -> list[tuple[int, int, str]]:
     """(self µs, cumulative µs, module) for every import ``argv`` makes, from -X importtime."""
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", *argv], cwd=cwd, capture_output=True, text=True
+        [sys.executable, "-X", "importtime", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=child_env(),
     )
     out = []
     for line in done.stderr.splitlines():
