@@ -5,6 +5,14 @@ author's family name (or editor's, or the organisation's first word), the year, 
 first significant word of the title, transliterated to lower-case ASCII with anyascii
 (``Müller`` → ``muller``, ``王`` → ``wang``).
 
+Title words, as Better BibTeX's and JabRef's ``veryshorttitle``: words are split at spaces
+and punctuation, and also where the script changes, so a title that runs Latin and CJK
+together (``OpenAI的AGI语言智能演进之路``) starts with the word ``OpenAI``. Scripts written
+without spaces (Chinese, Japanese, Korean) have no word boundaries to find without a
+dictionary (BBT's optional jieba), so a run of them counts its first two characters as
+its word (``强化学习`` → ``qianghua``), the length of most Chinese words. A word gives at
+most 20 characters to a key (``{shorttitle}``: each of its three words).
+
 A record that already has a key keeps it (keys are pinned: a rebuild, a new entry or a
 metadata fix never renames one). Records without a key that would collide get the suffixes
 ``a``, ``b``, … in the order of a stable identifier (DOI, then arXiv id, then title), so the
@@ -87,7 +95,11 @@ STOPWORDS = frozenset(
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _NON_KEY = re.compile(r"[^a-z0-9]+")
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_UNSPACED_CHARS = "\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_UNSPACED = re.compile(f"[{_UNSPACED_CHARS}]")
+#: A token in runs of one script: unspaced (CJK) characters, or anything else.
+_RUNS = re.compile(f"[{_UNSPACED_CHARS}]+|[^{_UNSPACED_CHARS}]+")
+_WORD_MAX = 20
 _FIELDS = ("family", "year", "title", "shorttitle")
 #: What a provisional key may hold: safe as a BibTeX, biber and pandoc key and in ``\\cite``.
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:/-]+")
@@ -137,19 +149,24 @@ def _family(record: Record) -> str:
 
 
 def _title_words(record: Record, n: int) -> str:
-    words = [w for w in (_NON_KEY.sub("", _ascii(_word(t))) for t in _tokens(record.title)) if w]
+    pieces = (_word(run) for token in _tokens(record.title) for run in _RUNS.findall(token))
+    words = [w for w in pieces if w]
     significant = [w for w in words if w not in STOPWORDS] or words
     return "".join(significant[:n])
 
 
-def _word(token: str) -> str:
-    """Scripts written without spaces (CJK) count their first two characters as a word."""
-    return token[:2] if _UNSPACED.match(token) else token
+def _word(run: str) -> str:
+    """A run's key text: a CJK run's first two characters; at most 20 characters."""
+    text = run[:2] if _UNSPACED.match(run) else run
+    return _NON_KEY.sub("", _ascii(text))[:_WORD_MAX]
 
 
 def _tokens(title: str) -> list[str]:
-    # Hyphenated words stay one word: "GPT-4" → gpt4, "Few-Shot" → fewshot.
-    return re.split(r"[\s/:;,.!?()\[\]\"]+", plain_text(title))
+    # Hyphenated words stay one word: "GPT-4" → gpt4, "Few-Shot" → fewshot. CJK and
+    # full-width punctuation (、。：（）【】「」 …) separate words as ASCII punctuation does.
+    return re.split(
+        r"[\s/:;,.!?()\[\]\"\u3000-\u303f\uff01-\uff0f\uff1a-\uff20]+", plain_text(title)
+    )
 
 
 def _fallback(record: Record, partial: str) -> str:

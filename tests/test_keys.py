@@ -48,6 +48,46 @@ def test_make_key(record: Record, key: str) -> None:
     assert make_key(record) == key
 
 
+@pytest.mark.parametrize(
+    ("title", "word"),
+    [
+        # A Latin word run together with CJK is a word of its own (script boundary).
+        ("OpenAI的AGI语言智能演进之路：GPT1到ChatGPT", "openai"),
+        ("ChatGPT的技术演进路线与应用展望", "chatgpt"),
+        ("PARL框架下简单入门 Proximal Policy Optimization (PPO)", "parl"),
+        ("Transformer模型详解", "transformer"),
+        # A CJK run gives its first two characters; CJK punctuation separates words.
+        ("有了Chain of Thought Prompting，大模型能做逻辑推理吗？", "youle"),
+        ("【强化学习 229】ChatGPT/InstructGPT", "qianghua"),
+        ("陈巍：ChatGPT报告：技术详解和产业未来", "chenwei"),
+        ("「言語モデル」の研究", "yanyu"),
+        ("대규모 언어 모델", "daegyu"),
+        # Run-together Latin text gives at most 20 characters.
+        ("Supercalifragilisticexpialidocious Models", "supercalifragilistic"),
+        ("WuDaoCorporaText", "wudaocorporatext"),
+    ],
+)
+def test_title_word_of_cjk_and_run_together_titles(title: str, word: str) -> None:
+    assert make_key(_rec("Li", 2023, title)) == f"li2023{word}"
+
+
+def test_shorttitle_words_are_each_capped() -> None:
+    record = _rec("Li", 2023, "Donaudampfschifffahrtsgesellschaft 之 研究方法与实践")
+    assert make_key(record, "{shorttitle}") == "donaudampfschifffahrzhiyanjiu"
+
+
+def test_a_long_key_already_written_is_pinned() -> None:
+    old = _rec("X", None, "OpenAI的AGI语言智能演进之路", key="openaideagiyuyanzhinengyanjinzhilu")
+    (out,) = assign_keys([old])
+    assert out.key == "openaideagiyuyanzhinengyanjinzhilu"
+
+
+@given(st.text(max_size=80))
+def test_the_title_part_is_never_longer_than_20(title: str) -> None:
+    key = make_key(_rec("x", 2000, title))
+    assert key.startswith("x2000") and len(key) <= len("x2000") + 20
+
+
 def test_pattern_is_configurable_and_checked() -> None:
     record = _rec("Brown", 2020, "Language Models are Few-Shot Learners")
     assert make_key(record, "{family}_{year}") == "brown2020"  # only [a-z0-9] survive
