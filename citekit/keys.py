@@ -38,7 +38,7 @@ from collections.abc import Collection, Iterator, Sequence
 from itertools import count
 
 from .errors import ConfigError
-from .model import Record, plain_text
+from .model import Record, persons, plain_text
 
 __all__ = [
     "DEFAULT_PATTERN",
@@ -140,7 +140,7 @@ def _ascii(text: str) -> str:
 
 
 def _family(record: Record) -> str:
-    for name in (*record.author, *record.editor):
+    for name in persons((*record.author, *record.editor)):
         text = name.family or name.literal or name.given
         if text:
             word = text.split()[0] if name.literal else text

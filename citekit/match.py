@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .model import Name, Record, plain_text
+from .model import OTHERS, Name, Record, plain_text
 
 __all__ = [
     "Assessment",
@@ -151,8 +151,8 @@ def _overlap(a: Sequence[Name], b: Sequence[Name]) -> int:
 
     Linear, not pairwise: an answer with 10,000 authors must not cost 10^8 comparisons.
     """
-    forms_b: set[str] = set().union(*(family_key(y) for y in b))
-    return sum(1 for x in a if family_key(x) & forms_b)
+    forms_b: set[str] = set().union(*(family_key(y) for y in b if y != OTHERS))
+    return sum(1 for x in a if x != OTHERS and family_key(x) & forms_b)
 
 
 @dataclass(frozen=True)

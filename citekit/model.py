@@ -23,10 +23,12 @@ from typing import Any
 
 __all__ = [
     "CSL_TYPES",
+    "OTHERS",
     "Date",
     "Name",
     "Record",
     "implied_nocase",
+    "persons",
     "plain_text",
 ]
 
@@ -75,6 +77,19 @@ class Name:
         parts = [self.given, self.particle, self.family]
         text = " ".join(p for p in parts if p)
         return f"{text}, {self.suffix}" if self.suffix else text
+
+
+#: BibTeX's ``and others``: "and more names" (et al.), as ``bibtex`` and biber read it.
+#: It stays in ``author``/``editor`` so that the .bib writes it back exactly (the BibTeX
+#: reader makes it of an unbraced ``others``; ``{others}`` is an organisation's name).
+#: Formats without the convention (CSL-JSON, RIS, Zotero) leave it out: citation styles
+#: add "et al." by their own rules. :func:`persons` is the list without it.
+OTHERS = Name(family="others")
+
+
+def persons(names: tuple[Name, ...]) -> tuple[Name, ...]:
+    """The names that are people or organisations: ``names`` without :data:`OTHERS`."""
+    return tuple(n for n in names if n != OTHERS) if OTHERS in names else names
 
 
 @dataclass(frozen=True, slots=True)

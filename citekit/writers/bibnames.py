@@ -8,7 +8,9 @@ Reading follows ``bibtex``'s name grammar rather than bibtexparser's ``SplitName
   the run of words starting with a lower-case letter;
 * a name that is one brace group, ``{OpenAI}`` or ``{World Health Organization}``, is a
   literal (an organisation);
-* a trailing comma (``Abdul Gani Asyik,``) is accepted, as biber does: the comma is ignored.
+* a trailing comma (``Abdul Gani Asyik,``) is accepted, as biber does: the comma is ignored;
+* ``and others`` ("et al.") reads as :data:`~citekit.model.OTHERS` and is written back as
+  ``others``.
 
 Writing gives ``von Last, Jr., First`` with each part encoded by :mod:`citekit.latex`;
 a family name that BibTeX would misread (it starts lower-case, or holds a comma or
@@ -150,7 +152,11 @@ def _name(first: str, von: str, last: str, jr: str) -> Name:
 
 
 def format_names(names: tuple[Name, ...], *, ascii_only: bool) -> str:
-    """``Family, Given and …`` in BibTeX syntax; every name written, never "and others"."""
+    """``Family, Given and …`` in BibTeX syntax; every name written.
+
+    Only :data:`~citekit.model.OTHERS` (an ``and others`` that was read) is written
+    ``others``: citekit never shortens a list to "and others" itself.
+    """
     return " and ".join(_format_one(n, ascii_only) for n in names)
 
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ..model import CSL_TYPES, Date, Name, Record, plain_text
+from ..model import CSL_TYPES, Date, Name, Record, persons, plain_text
 
 __all__ = ["format_csljson", "record_to_csl"]
 
@@ -51,10 +51,10 @@ def record_to_csl(record: Record) -> dict[str, Any]:
         value = getattr(record, attr)
         if value:
             item[var] = value
-    if record.author:
-        item["author"] = [_name(n) for n in record.author]
-    if record.editor:
-        item["editor"] = [_name(n) for n in record.editor]
+    # BibTeX's "and others" is no person: styles add "et al." by their own rules.
+    for var, names in (("author", persons(record.author)), ("editor", persons(record.editor))):
+        if names:
+            item[var] = [_name(n) for n in names]
     if record.issued is not None and (record.issued.year or record.issued.literal):
         item["issued"] = _date(record.issued)
     if record.accessed is not None and (record.accessed.year or record.accessed.literal):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..model import Date, Name, Record, plain_text
+from ..model import Date, Name, Record, persons, plain_text
 
 __all__ = ["format_ris", "record_to_ris"]
 
@@ -44,8 +44,8 @@ _DASHES = ("--", "–", "—", "-")
 def record_to_ris(record: Record) -> list[tuple[str, str]]:
     """The ``(tag, value)`` lines of one record, from ``TY`` to ``ER``."""
     lines: list[tuple[str, str]] = [("TY", _TYPES.get(record.type, "GEN")), ("ID", record.key)]
-    lines += [("AU", _name(n)) for n in record.author]
-    lines += [("A2", _name(n)) for n in record.editor]
+    lines += [("AU", _name(n)) for n in persons(record.author)]  # no "and others"
+    lines += [("A2", _name(n)) for n in persons(record.editor)]
     lines.append(("TI", record.title))
     container = _container(record)
     if container:

@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Name, Record, plain_text
+from ..model import Name, Record, persons, plain_text
 
 __all__ = [
     "ITEM_TYPES",
@@ -289,11 +289,12 @@ def _one_line(text: str) -> str:
 
 def _creators(record: Record, itype: str, extra: list[str]) -> list[dict[str, str]]:
     primary = _CREATORS.get(itype, ("author", "contributor"))[0]
-    out = [_creator(name, primary) for name in record.author]
+    editors = persons(record.editor)  # BibTeX's "and others" is no creator
+    out = [_creator(name, primary) for name in persons(record.author)]
     if itype in _EDITOR_TYPES:
-        out += [_creator(name, "editor") for name in record.editor]
+        out += [_creator(name, "editor") for name in editors]
     else:
-        extra.extend(f"Editor: {_extra_name(name)}" for name in record.editor)
+        extra.extend(f"Editor: {_extra_name(name)}" for name in editors)
     return out
 
 
