@@ -209,6 +209,10 @@ def test_hub_import_then_resolve_renames_the_arxiv_stubs(
     records = {r.key: r for r in loads(text).records}
     assert "arXiv:" not in "".join(records)
     assert len(records["brown2020language"].author) == 31
+    # What citekit wrote is remembered under the new key, so a later run may update it.
+    provenance = json.loads((tmp_path / ".citekit" / "provenance.json").read_text())
+    assert "title" in provenance["brown2020language"]
+    assert not any(key.startswith("arXiv:") for key in provenance)
     assert records["ouyang2022training"].arxiv_id == "2203.02155"
 
     again = run_cli(tmp_path, ["resolve", "--json"], *urls)
