@@ -382,6 +382,22 @@ def _converter() -> Any:
         l2t.MacroTextSpec("textbraceright", "}"),
         l2t.MacroTextSpec("textbackslash", "\\"),
         l2t.MacroTextSpec("url", "%s"),
+        *(l2t.MacroTextSpec(name, name) for name in ("LaTeX", "TeX", "BibTeX", "LaTeXe")),
     ]
     context.add_context_category("citekit", macros=macros, specials=specials, prepend=True)
+    # pylatexenc drops a macro it has no text for, arguments and all (``\mbox{B}`` → "",
+    # ``Lao\2`` → "Lao"): keep the arguments' text, and the name of an argument-less one.
+    context.set_unknown_macro_spec(l2t.MacroTextSpec("", simplify_repl=_unknown_macro))
     return l2t.LatexNodes2Text(latex_context=context, math_mode="verbatim")
+
+
+def _unknown_macro(node: Any, l2tobj: Any) -> str:
+    args = [a for a in (node.nodeargd.argnlist if node.nodeargd else ()) if a is not None]
+    if args:
+        return "".join(l2tobj.nodelist_to_text([a]) for a in args)
+    name = f"\\{node.macroname}{node.macro_post_space}"
+    after = node.parsing_state.s[node.pos + node.len : node.pos + node.len + 1]
+    glued = (
+        node.macroname.isalpha() and not node.macro_post_space and (after.isalpha() or after == "{")
+    )
+    return name + " " if glued else name  # "\foo{bar}" is "\foo bar", never "\foobar"

@@ -152,3 +152,18 @@ def test_round_trip_any_text(text: str, ascii_only: bool, protect: bool) -> None
     assert decode(latex, protect=protect) == text
     if ascii_only:
         assert all(ch.isascii() or encode(ch) == ch for ch in latex)
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"Writing papers in {\LaTeX} and \TeX", "Writing papers in LaTeX and TeX"),
+        (r"A \mbox{B} c", "A B c"),  # pylatexenc alone drops the argument
+        (r"Lao\2", "Lao\\2"),  # Glottolog's marker: an unknown control symbol is kept
+        (r"\unknownmacro{x} y", "\\unknownmacro x y"),  # kept as text, never glued
+    ],
+)
+def test_decode_never_drops_text_behind_a_macro_pylatexenc_does_not_know(
+    latex: str, text: str
+) -> None:
+    assert decode(latex) == text
