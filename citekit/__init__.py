@@ -2,7 +2,9 @@
 
 The public surface is small and free of third-party types::
 
-    from citekit import Record, Name, Date, load_settings
+    from citekit import load, save, parse_identifier
+    library = load(Path("references.bib"))
+    for record in library.records: ...
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from .errors import (
     SourceUnavailable,
     SyncError,
 )
+from .identifiers import Identifier, parse_identifier
+from .keys import assign_keys, make_key
+from .library import Library, dumps, load, loads, save
 from .model import Date, Name, Record
 
 __version__ = "0.1.0"
@@ -29,7 +34,9 @@ __all__ = [
     "ConfigError",
     "ConflictError",
     "Date",
+    "Identifier",
     "IdentifierError",
+    "Library",
     "LibraryError",
     "Name",
     "NotFound",
@@ -40,5 +47,12 @@ __all__ = [
     "SourceUnavailable",
     "SyncError",
     "__version__",
+    "assign_keys",
+    "dumps",
+    "load",
     "load_settings",
+    "loads",
+    "make_key",
+    "parse_identifier",
+    "save",
 ]
