@@ -84,7 +84,10 @@ def apply_plan(
             if isinstance(op, ItemCreate):
                 state.pending[op.citekey] = op.key
             elif isinstance(op, ItemUpdate):
-                state.pending_updates[op.citekey] = pushed_hashes(op.changes)
+                sent = state.pending_updates.setdefault(op.citekey, {})
+                for name, digest in pushed_hashes(op.changes).items():
+                    if digest not in sent.setdefault(name, []):
+                        sent[name].append(digest)
         save()
         answer, version = post("items", [op.payload() for op in chunk], state.library_version)
         state.library_version = version

@@ -360,15 +360,16 @@ def _plan_match(
 
 
 def _landed(
-    base: ItemState | None, pushed: Mapping[str, str] | None, data: Mapping[str, Any]
+    base: ItemState | None, pushed: Mapping[str, Sequence[str]] | None, data: Mapping[str, Any]
 ) -> ItemState | None:
     """The base, with the fields of an interrupted update that did land taken as citekit's."""
     if base is None or not pushed:
         return base
     fields = dict(base.fields)
-    for name, digest in pushed.items():
-        if name in data and value_hash(data[name]) == digest:
-            fields[name] = digest  # Zotero holds what citekit sent: not a user's edit
+    for name, digests in pushed.items():
+        remote = value_hash(data[name]) if name in data else ""
+        if remote and remote in digests:
+            fields[name] = remote  # Zotero holds a value citekit sent: not a user's edit
     return replace(base, fields=fields)
 
 

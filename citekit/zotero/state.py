@@ -105,9 +105,10 @@ class SyncState:
     remote_collections: dict[str, RemoteCollection] = field(default_factory=dict)
     pending: dict[str, str] = field(default_factory=dict)  # citation key → key being created
     pending_collections: dict[str, str] = field(default_factory=dict)  # path → key
-    #: citation key → field → hash of the value an update is sending; recorded before the
-    #: request, so a run killed before the answer can recognise its own write next time.
-    pending_updates: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: citation key → field → hashes of the values updates sent whose answers were never
+    #: recorded (saved before each request): a run killed before the answer recognises its
+    #: own write next time. Kept until the item's outcome or agreement is recorded.
+    pending_updates: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """Plain data for the file."""
@@ -150,7 +151,9 @@ def _from_json(raw: dict[str, Any]) -> SyncState:
         remote_collections={k: RemoteCollection(**v) for k, v in raw["remote_collections"].items()},
         pending=dict(raw["pending"]),
         pending_collections=dict(raw["pending_collections"]),
-        pending_updates={k: dict(v) for k, v in raw.get("pending_updates", {}).items()},
+        pending_updates={
+            k: {f: list(h) for f, h in v.items()} for k, v in raw.get("pending_updates", {}).items()
+        },
     )
 
 

@@ -325,7 +325,9 @@ def _rounds(
         report.take_plan(plan)
         if opts.dry_run:
             return
-        state.pending_updates.clear()  # the plan took every landed update as its base
+        writing = {op.citekey for op in plan.writes}
+        # an item that needs no write is settled below with its new base: forget what was sent
+        state.pending_updates = {c: v for c, v in state.pending_updates.items() if c in writing}
         settle(state, plan)
         save()
         try:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
 from citekit.entries import find_duplicate
+from citekit.errors import CitekitError
 from citekit.library import load
 from citekit.match import assess
 from citekit.model import Date, Name, Record
@@ -188,3 +190,35 @@ def test_a_repeated_field_whose_name_holds_a_newline_is_still_one_line() -> None
     with pytest.raises(LibraryError) as caught:
         loads(text)
     assert "\n" not in str(caught.value) and caught.value.line == 1
+
+
+def test_two_interrupted_updates_in_a_row_still_converge(tmp_path: Path) -> None:
+    """zotero sync: the second interrupted update overwrote what the first had sent, so its
+    landed value was again taken for a user's edit (seen by the SIGKILL suite)."""
+    from citekit.config import Settings
+    from citekit.library import loads
+    from citekit.zotero.credentials import Credentials
+    from citekit.zotero.sync import SyncOptions, sync_zotero
+    from tests.servers.zotero import ZoteroServer, serve
+
+    from .harness import SECRET_KEY
+    from .papers import complete
+
+    def records(variant: str) -> tuple[Record, ...]:
+        return loads(complete(2, variant=variant)).records
+
+    with serve(ZoteroServer(SECRET_KEY)) as server:
+        settings = Settings(root=tmp_path, cache_dir=".citekit", zotero_url=server.url)
+        credentials = Credentials("user", "4242", SECRET_KEY)
+        quiet: list[float] = []
+        once = SyncOptions(sleep=quiet.append, max_rounds=1, max_retries=0)
+        assert sync_zotero(records(" A"), settings, credentials, once).ok
+        server.inject("lost", method="POST", path="/items")  # B lands, no answer
+        sync_zotero(records(" B"), settings, credentials, once)
+        server.inject("status", method="POST", path="/items", status=503, times=9)
+        with contextlib.suppress(CitekitError):
+            sync_zotero(records(" A"), settings, credentials, once)  # A never lands
+        server.faults.clear()
+        report = sync_zotero(records(" A"), settings, credentials, SyncOptions(sleep=quiet.append))
+        titles = {i["title"] for i in server.live_items()}
+    assert titles == {"Finished Entry 0 A", "Finished Entry 1 A"}, report.lines()
