@@ -1,0 +1,183 @@
+"""The command line: thin click commands over the library, and the one error boundary.
+
+Exit codes: 0 ok, 1 failure (something the user must look at), 2 usage.
+Data goes to stdout; messages and progress go to stderr. No traceback reaches a user
+unless ``--debug`` is given. Heavy modules are imported inside the commands that need
+them, so ``citekit --help`` stays fast.
+
+This module is the frame (root group, boundary, shared helpers); the commands live in
+the modules imported at the bottom, by area.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar, cast
+
+import click
+
+from .. import __version__
+from ..config import Settings, load_settings
+from ..errors import CitekitError
+
+__all__ = ["main"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def note(message: str) -> None:
+    """Print ``citekit: message`` on stderr (every message of every command)."""
+    click.echo(f"citekit: {message}", err=True)
+
+
+class Failure(click.ClickException):
+    """A finished command that must exit 1 after its output (e.g. ``check`` found problems)."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        if self.message:
+            note(self.message)
+
+
+class _Boundary(click.Group):
+    """Turns every CitekitError, and any unexpected exception, into one line and exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CitekitError as exc:
+            _die(ctx, str(exc), exc)
+        except OSError as exc:
+            _die(ctx, _os_message(exc), exc)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            note("interrupted; files were left as they were")
+            sys.exit(130)
+        except Exception as exc:  # the boundary: nothing unexpected may print a traceback
+            _die(ctx, f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", exc)
+
+
+def _os_message(exc: OSError) -> str:
+    where = f"{exc.filename}: " if exc.filename else ""
+    return f"{where}{exc.strerror or exc}; check the path and its permissions"
+
+
+def _die(ctx: click.Context, message: str, exc: BaseException) -> NoReturn:
+    debug = bool(ctx.find_root().params.get("debug"))
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    note(message)
+    sys.exit(1)
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    """The Settings the root command built (every command takes them from here)."""
+    settings = ctx.find_root().obj
+    assert isinstance(settings, Settings)
+    return settings
+
+
+def existing_library(ctx: click.Context, hint: str = "create it or pass --bib PATH") -> Path:
+    """The library file of the settings; a missing one is a one-line error ending in ``hint``."""
+    from ..errors import LibraryError
+
+    path = settings_of(ctx).bib_path
+    if not path.is_file():
+        raise LibraryError(str(path), f"no such library file; {hint}")
+    return path
+
+
+def writes_library(command: _F) -> _F:
+    """Run a command that writes the library, its exports or sync state under the lock.
+
+    A second citekit process on the same library waits for the first (``lock_timeout``
+    seconds, then a one-line error); see :mod:`citekit.lock`.
+    """
+
+    @functools.wraps(command)
+    def locked(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        from ..lock import library_lock
+
+        settings = settings_of(ctx)
+        exports, cache = settings.exports_path, settings.cache_path
+        sweep = (settings.bib_path.parent, exports, exports / "zotero", cache)
+        with library_lock(settings.bib_path, settings.lock_timeout, notify=note, sweep=sweep):
+            return command(ctx, *args, **kwargs)
+
+    return cast(_F, locked)
+
+
+def write_json(data: Any) -> None:
+    """Print ``data`` as JSON on stdout (``--json`` output of every command)."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
+
+
+def write_output(text: str, output: str | None, default: Path) -> Path | None:
+    """Write ``text`` to ``output`` ("-" = stdout) or ``default``; atomic for files."""
+    if output == "-":
+        click.echo(text, nl=False)
+        return None
+    from ..fileio import write_atomic
+
+    path = Path(output) if output else default
+    write_atomic(path, text)
+    return path
+
+
+@click.group(cls=_Boundary, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="citekit")
+@click.option(
+    "--bib",
+    "bib",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The library file (default: ./references.bib or [tool.citekit] bib).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.pass_context
+def cli(ctx: click.Context, bib: str | None, debug: bool) -> None:
+    """citekit: a bibliography that resolves itself.
+
+    references.bib is the source of truth; everything in exports/ is derived from it.
+    """
+    try:
+        settings = load_settings(Path("."))
+    except CitekitError as exc:
+        _die(ctx, str(exc), exc)
+    if bib:
+        settings = settings.with_(bib=bib)
+    ctx.obj = settings
+
+
+#: Set by :func:`main`: the process ends with the command (not so under CliRunner).
+_ONE_SHOT = {"process": False}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point."""
+    _ONE_SHOT["process"] = True
+    cli.main(args=list(argv) if argv is not None else None, prog_name="citekit")
+
+
+@cli.group()
+def export() -> None:
+    """Write the library in another format (bibtex, biblatex, csl, zotero, ris, all)."""
+
+
+# The command modules register themselves on `cli` and `export` when imported; they
+# import only click and this frame at module level, so `citekit --help` stays light.
+from . import (  # noqa: E402, F401
+    check_cmds,
+    export_cmds,
+    import_cmds,
+    resolve_cmds,
+    sync_cmds,
+)

