@@ -144,7 +144,7 @@ def _decoded(data: bytes, path: str) -> str:
 def _build(text: str, path: str, problems: list[LibraryError] | None = None) -> Library:
     # Parsing allocates hundreds of thousands of objects and frees none: the cyclic
     # collector would rescan them again and again for nothing. A one-shot caller
-    # (cli._load_for_good) freezes them afterwards, so that it never does.
+    # (cli.export_cmds._load_for_good) freezes them afterwards, so that it never does.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
