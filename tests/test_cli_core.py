@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import tempfile
 from pathlib import Path
 
 import click
@@ -19,7 +21,7 @@ MALFORMED = Path(__file__).parent / "data" / "malformed"
 
 def _run(tmp_path: Path, *args: str) -> tuple[int, str, str]:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
+    with contextlib.chdir(tempfile.mkdtemp(dir=tmp_path)):
         result = runner.invoke(cli, list(args), catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr
 
@@ -115,7 +117,7 @@ def test_missing_library_is_a_clear_error(tmp_path: Path, args: list[str]) -> No
 
 def test_export_default_path_under_exports(tmp_path: Path) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path) as cwd:
+    with contextlib.chdir(cwd := tempfile.mkdtemp(dir=tmp_path)):
         Path("references.bib").write_text(format_bibtex(TORTURE[:2]), encoding="utf-8")
         result = runner.invoke(cli, ["export", "bibtex"])
         assert result.exit_code == 0
