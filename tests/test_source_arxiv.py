@@ -398,3 +398,9 @@ def test_retry_policy_bounds() -> None:
     assert parse_retry_after("120") == 120.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412460.0) == 20.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+def test_arxiv_text_loses_bidi_override_characters() -> None:
+    from citekit.sources.http import squash
+
+    assert squash(" A\u202e B\x00\n C\u2066 ") == "A B C"

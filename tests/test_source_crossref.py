@@ -326,3 +326,18 @@ def test_missing_issued_date_falls_back_or_stays_empty() -> None:
     assert parse_work(message).issued is None
     message["published-online"] = {"date-parts": [[2004, 6]]}
     assert parse_work(message).issued == Date(2004, 6)
+
+
+def test_answer_text_loses_control_and_bidi_override_characters_but_keeps_rtl_marks() -> None:
+    from citekit.sources.crossref import parse_work
+
+    record = parse_work(
+        {
+            "DOI": "10.1/x",
+            "type": "journal-article",
+            "title": [
+                "Evil\u202etxt.exe\x07 and\u2067 isolated\u2069 \u05e9\u05dc\u05d5\u05dd\u200f"
+            ],
+        }
+    )
+    assert record.title == "Eviltxt.exe and isolated \u05e9\u05dc\u05d5\u05dd\u200f"

@@ -47,7 +47,15 @@ from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavai
 from ..identifiers import arxiv_doi, parse_arxiv_id
 from ..model import Date, Name, Record
 from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
-from .http import Problem, RetryPolicy, deadline_for, parse_retry_after, retrying, within
+from .http import (
+    Problem,
+    RetryPolicy,
+    deadline_for,
+    parse_retry_after,
+    retrying,
+    squash,
+    within,
+)
 
 __all__ = ["ArxivSource", "parse_entry", "result_payload", "split_name"]
 
@@ -61,7 +69,6 @@ _ATOM = "{http://www.w3.org/2005/Atom}"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 _BAD_ID_RE = re.compile(r"incorrect id format for (\S+)")
 _PARTICLES = {"de", "da", "del", "della", "der", "di", "dos", "du", "la", "le", "van", "von"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 
 
@@ -358,14 +365,9 @@ def result_payload(result: Any) -> dict[str, Any]:
     }
 
 
-def _squash(text: str) -> str:
-    """Spaces squashed, control characters dropped (no .bib reader takes them)."""
-    return " ".join(_CONTROL.sub("", text).split())
-
-
 def split_name(name: str) -> Name:
     """``"Peter H. N. de With"`` → given ``Peter H. N.``, particle ``de``, family ``With``."""
-    tokens = _squash(name.replace(",", " , ")).split()
+    tokens = squash(name.replace(",", " , ")).split()
     suffix = ""
     if len(tokens) > 2 and tokens[-1].lower() in _SUFFIXES:
         suffix = tokens.pop()
@@ -394,10 +396,10 @@ def parse_entry(payload: dict[str, Any], *, version: str = "") -> Record:
     return Record(
         type="article",
         genre="preprint",
-        title=_squash(str(payload.get("title", ""))),
+        title=squash(str(payload.get("title", ""))),
         author=tuple(split_name(n) for n in payload.get("authors", [])),
         issued=_date(str(payload.get("published", ""))),
-        abstract=_squash(str(payload.get("summary", ""))),
+        abstract=squash(str(payload.get("summary", ""))),
         publisher="arXiv",
         number=arxiv_id,
         doi=own_doi or arxiv_doi(arxiv_id),
@@ -405,5 +407,5 @@ def parse_entry(payload: dict[str, Any], *, version: str = "") -> Record:
         arxiv_id=arxiv_id,
         arxiv_version=version,
         arxiv_class=str(payload.get("primary_category", "")),
-        note=_squash(str(payload.get("journal_ref") or "")),
+        note=squash(str(payload.get("journal_ref") or "")),
     )

@@ -30,7 +30,15 @@ from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavai
 from ..identifiers import is_arxiv_doi, normalize_doi
 from ..model import Date, Name, Record
 from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
-from .http import Problem, RetryPolicy, deadline_for, parse_retry_after, retrying, within
+from .http import (
+    Problem,
+    RetryPolicy,
+    deadline_for,
+    parse_retry_after,
+    retrying,
+    squash,
+    within,
+)
 
 __all__ = ["TYPES", "CrossrefSource", "parse_work"]
 
@@ -59,7 +67,6 @@ TYPES = {
 }
 _TAG_RE = re.compile(r"<[^>]+>")
 # Control characters in an answer would make a .bib no BibTeX reader (citekit included) takes.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
 
 
@@ -248,7 +255,7 @@ def _text(value: Any) -> str:
         value = value[0] if value else ""
     if not isinstance(value, str):
         return ""
-    return " ".join(_CONTROL.sub("", html.unescape(_TAG_RE.sub(" ", value))).split())
+    return squash(html.unescape(_TAG_RE.sub(" ", value)))
 
 
 def _names(people: Any) -> tuple[Name, ...]:

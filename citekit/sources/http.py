@@ -1,4 +1,5 @@
-"""Retry policy shared by the sources: bounded attempts, exponential backoff with jitter.
+"""What the sources share: retry policy (bounded attempts, backoff with jitter), deadlines,
+and the cleaning of untrusted text from an answer.
 
 Pure arithmetic; the sources own the sleeping (an injected ``sleep``) so tests run on a
 fake clock. No third-party imports.
@@ -7,6 +8,7 @@ fake clock. No third-party imports.
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -21,10 +23,22 @@ __all__ = [
     "deadline_for",
     "parse_retry_after",
     "retrying",
+    "squash",
     "within",
 ]
 
 T = TypeVar("T")
+
+# Control characters no .bib reader accepts, and the bidi overrides/isolates that can make
+# a title display differently from what it is ("Trojan Source"); LRM/RLM marks, which
+# right-to-left titles legitimately use, are kept.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def squash(text: str) -> str:
+    """Untrusted answer text made safe: unsafe characters dropped, whitespace collapsed."""
+    return " ".join(_UNSAFE.sub("", text).split())
+
 
 #: Answers worth asking again: rate limits and transient server trouble.
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
