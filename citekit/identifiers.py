@@ -19,6 +19,7 @@ sentence punctuation. An arXiv DataCite DOI (``10.48550/arXiv.2005.14165``) pars
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -77,12 +78,15 @@ class Identifier:
         return self.value + self.version
 
 
-def _strip_trailing(text: str) -> str:
-    """``text`` without trailing sentence punctuation and unbalanced closing brackets."""
+def strip_trailing(text: str, trailing: str = _TRAILING, pairs: Mapping[str, str] = _PAIRS) -> str:
+    """``text`` without trailing punctuation (``trailing``) and unbalanced closing brackets.
+
+    Used for identifiers pasted from prose, and (with Markdown's own set) for bare URLs.
+    """
     while text:
         last = text[-1]
-        unbalanced = last in _PAIRS and text.count(last) > text.count(_PAIRS[last])
-        if last not in _TRAILING and not unbalanced:
+        unbalanced = last in pairs and text.count(last) > text.count(pairs[last])
+        if last not in trailing and not unbalanced:
             break
         text = text[:-1]
     return text
@@ -90,7 +94,7 @@ def _strip_trailing(text: str) -> str:
 
 def _clean(text: str) -> str:
     """``text`` as pasted from prose: surrounding space, brackets and quotes removed."""
-    return _strip_trailing(text.strip().lstrip(_LEADING).strip())
+    return strip_trailing(text.strip().lstrip(_LEADING).strip())
 
 
 def normalize_doi(text: str) -> str:
@@ -99,7 +103,7 @@ def normalize_doi(text: str) -> str:
     Raises :class:`IdentifierError` naming ``text`` when no DOI is there.
     """
     doi = _DOI_PREFIXES.sub("", _clean(text))
-    doi = _strip_trailing(unquote(doi).strip())
+    doi = strip_trailing(unquote(doi).strip())
     if not _DOI_RE.match(doi):
         raise IdentifierError(text, "not a DOI (expected 10.NNNN/suffix)")
     return doi.lower()

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
+from .identifiers import strip_trailing
+
 __all__ = ["Hit", "Unit", "UnitBuilder", "hit_context", "hit_title", "html_attr", "html_unit"]
 
 # A bare URL ends at whitespace, quotes, angle brackets and any CJK or full-width
@@ -101,7 +103,7 @@ class UnitBuilder:
         text, masked = "".join(self.parts), "".join(self.masked)
         hits = list(self.hits)
         for match in _BARE_URL.finditer(masked):
-            url = _strip_trailing(match.group())
+            url = strip_trailing(match.group(), _TRAILING, _PAIRS)
             if "." not in url.split("//", 1)[-1]:
                 continue  # "https://" alone, or a host with no dot
             full = url if "://" in url else "https://" + url
@@ -114,17 +116,6 @@ class UnitBuilder:
 def _looks_like_url(text: str, href: str) -> bool:
     low = text.lower()
     return low == href.lower() or low.startswith(("http://", "https://", "www.", "mailto:"))
-
-
-def _strip_trailing(url: str) -> str:
-    """``url`` without sentence punctuation or an unbalanced closing bracket at its end."""
-    while url:
-        last = url[-1]
-        unbalanced = last in _PAIRS and url.count(last) > url.count(_PAIRS[last])
-        if last not in _TRAILING and not unbalanced:
-            break
-        url = url[:-1]
-    return url
 
 
 def hit_title(unit: Unit, index: int) -> str:
