@@ -11,7 +11,7 @@ and any block it could not parse (``failed_blocks``), a duplicate key, an undefi
 ``@string`` or text BibTeX would misread is a :class:`~citekit.errors.LibraryError` that
 names the line. Nothing is written in that case. bibtexparser's name-splitting and LaTeX
 middlewares are not used (lossy and slow); names and LaTeX are handled by
-:mod:`citekit.writers.bibnames` and :mod:`citekit.latex`.
+:mod:`citekit.bibtex.names` and :mod:`citekit.bibtex.latex`.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from .bibtex.parse import Original, parse_text
 from .errors import LibraryError
 from .fileio import write_atomic
-from .libparse import Original, parse_text
 from .model import Record
 from .writers.bibtex import FIELD_ORDER, entry_fields, format_entry
 

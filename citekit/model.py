@@ -11,7 +11,7 @@ Text conventions (shared by every reader and writer):
   for case protection the user asked for explicitly. Case protection that the BibTeX
   writer would add anyway (a word with a capital after its first letter, such as
   ``GPT``, ``InstructGPT``, ``RLHF``) is *not* stored: it is implied by the text.
-  See :func:`implied_nocase`.
+  That rule is BibTeX's and lives in :mod:`citekit.bibtex.case`.
 * Empty string means "absent" for text; ``None`` for dates; ``()`` for tuples.
 """
 
@@ -27,7 +27,6 @@ __all__ = [
     "Date",
     "Name",
     "Record",
-    "implied_nocase",
     "persons",
     "plain_text",
 ]
@@ -184,25 +183,8 @@ class Record:
 
 
 _NOCASE_RE = re.compile(r'<span class="nocase">(.*?)</span>', re.DOTALL)
-_TOKEN_RE = re.compile(r"[^\W_]+")
 
 
 def plain_text(text: str) -> str:
     """``text`` with the nocase markup removed (for matching, keys and plain formats)."""
     return _NOCASE_RE.sub(r"\1", text)
-
-
-def implied_nocase(word: str) -> bool:
-    """Whether a token carries case beyond its first character (``GPT``, ``iPhone``, ``3D``).
-
-    Such tokens are case-protected by every writer without being stored as markup.
-    """
-    rest = word[1:]
-    if rest.isascii():  # the common case, without a Python-level loop: A-Z are the upper
-        return rest != rest.lower()
-    return any(ch.isupper() for ch in rest)
-
-
-def implied_tokens(text: str) -> list[tuple[int, int]]:
-    """Spans ``(start, end)`` of the alphanumeric tokens in ``text`` that :func:`implied_nocase`."""
-    return [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text) if implied_nocase(m.group())]

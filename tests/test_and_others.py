@@ -8,12 +8,12 @@ from pathlib import Path
 
 import rispy
 
+from citekit.bibtex.names import format_names, parse_names
 from citekit.format import format_bibliography
 from citekit.keys import make_key
 from citekit.library import dumps, loads
-from citekit.match import assess
 from citekit.model import OTHERS, Date, Name, Record, persons
-from citekit.writers.bibnames import format_names, parse_names
+from citekit.resolve.match import assess
 from citekit.writers.bibtex import format_biblatex, format_bibtex
 from citekit.writers.csljson import format_csljson, record_to_csl
 from citekit.writers.ris import format_ris

@@ -1,4 +1,4 @@
-"""citekit.bibsplit gives block-for-block what bibtexparser's splitter gives, faster.
+"""citekit.bibtex.split gives block-for-block what bibtexparser's splitter gives, faster.
 
 The oracle is bibtexparser itself (``parse_string(text, parse_stack=[])``): every test
 compares the two on the same text, including types, keys, raw text, field values, line
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citekit.bibsplit import split
+from citekit.bibtex.split import split
 from tests.conftest import require_shared
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"

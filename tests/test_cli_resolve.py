@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from citekit import pipeline
 from citekit.cli import cli
 from citekit.config import load_settings
 from citekit.library import load
 from citekit.progress import progress_bar
+from citekit.resolve import pipeline
 from tests.servers.fixtures import FakeClock, ReplayServers
 
 RESNET = "1512.03385"

@@ -18,9 +18,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from citekit.importmd import plan_document, scan_markdown
-from citekit.importplan import ImportPlan, collection_name, heading_matches
-from citekit.linkkinds import Link, Skip, classify, clean_title, normalize_url, unwrap_url
+from citekit.markdown.importer import plan_document, scan_markdown
+from citekit.markdown.links import Link, Skip, classify, clean_title, normalize_url, unwrap_url
+from citekit.markdown.plan import ImportPlan, collection_name, heading_matches
 from citekit.model import Name, Record
 from tests.conftest import require_binary, require_shared
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citekit.latex import decode, encode, needs_decoding
+from citekit.bibtex.latex import decode, encode, needs_decoding
 
 NOCASE = '<span class="nocase">{}</span>'
 

@@ -1,4 +1,4 @@
-"""citekit.texaccents (latex.decode's accent fast path) decodes exactly as pylatexenc does.
+"""citekit.bibtex.texaccents (latex.decode's accent fast path) decodes exactly as pylatexenc does.
 
 The oracle is the module's own slow path (``_decode_latex``, uncached), run on every
 value that the fast path accepts: constructed accents and near-misses, every LaTeX
@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citekit import latex
-from citekit.texaccents import decode_accents
+from citekit.bibtex import latex
+from citekit.bibtex.texaccents import decode_accents
 from tests.conftest import require_shared
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"

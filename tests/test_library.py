@@ -267,7 +267,7 @@ def _normalised(record: Record) -> Record:
 
 
 def test_blocks_are_counted_independently_of_the_parser() -> None:
-    from citekit.libparse import _account_for_starts
+    from citekit.bibtex.parse import _account_for_starts
 
     text = "@misc{a, title={b}}\n  @Book{c, title={d}}\n% @notastart{\n"
     _account_for_starts(text, {0, text.index("@Book")}, "x.bib", None)  # all accounted for

@@ -1,11 +1,12 @@
-"""The no-false-match rule (citekit.match), on constructed records."""
+"""The no-false-match rule (citekit.resolve.match), on constructed records."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from citekit.match import (
+from citekit.model import Date, Name, Record
+from citekit.resolve.match import (
     decide,
     family_key,
     is_generic_title,
@@ -13,7 +14,6 @@ from citekit.match import (
     same_family,
     title_similarity,
 )
-from citekit.model import Date, Name, Record
 
 
 def person(given: str, family: str, particle: str = "") -> Name:

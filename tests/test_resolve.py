@@ -1,4 +1,4 @@
-"""The resolution policy (citekit.resolve + citekit.merge) over in-memory sources.
+"""The resolution policy (citekit.resolve.resolver + citekit.resolve.merge) over in-memory sources.
 
 These fakes implement citekit's own source protocol (``ArxivLike`` / ``CrossrefLike``),
 not the ``arxiv`` or ``habanero`` libraries: the real stacks are exercised against the
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from citekit.errors import NotCached, NotFound, SourceError, SourceUnavailable
-from citekit.merge import canonical, merge
 from citekit.model import Date, Name, Record
-from citekit.resolve import Resolver, find_duplicate, is_protected
+from citekit.resolve.merge import canonical, merge
+from citekit.resolve.resolver import Resolver, find_duplicate, is_protected
 
 
 def person(given: str, family: str) -> Name:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..latex import collapse, decode
 from ..model import Date, Record
-from .bibnames import parse_names
+from .latex import collapse, decode
+from .names import parse_names
 
 __all__ = ["TYPE_TO_CSL", "csl_type", "parse_date", "record_from_fields"]
 

@@ -6,7 +6,7 @@ are, with whitespace collapsed: that fast path skips pylatexenc for the vast maj
 values, which is where bibtexparser's own LaTeX middleware spends 90 % of its time.
 Values whose only LaTeX is braces, accents (``{\\"u}``, ``\\v{S}``), letters such as
 ``{\\ss}``, escapes (``\\&``) and ties are decoded without pylatexenc too
-(:mod:`citekit.texaccents`; ``tests/test_latex_fast.py`` holds it to pylatexenc's output).
+(:mod:`citekit.bibtex.texaccents`; ``tests/test_latex_fast.py`` holds it to pylatexenc's output).
 All paths read ``--``/``---`` as en/em dashes (BibTeX's way of typing them) and leave
 quote ligatures (````` `` `````) as typed, so they agree.
 
@@ -22,7 +22,7 @@ symbols and a whitelist of harmless commands; any other ``$…$`` is escaped as 
 cannot carry a command in either. Decoding keeps math as written (``$x^2$``).
 
 Case protection (``protect=True``, for title-like fields): a word that
-:func:`citekit.model.implied_nocase` is braced on its own (``{GPT}-3``), and
+:func:`citekit.bibtex.case.implied_nocase` is braced on its own (``{GPT}-3``), and
 ``<span class="nocase">…</span>`` becomes a brace group. Decoding reverses this: a
 top-level brace group becomes a nocase span unless it is a special character (``{\\"U}``)
 or holds only implied words (``{GPT}``), so ``decode(encode(x)) == x`` and encoding is
@@ -35,7 +35,7 @@ import re
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
-from .model import implied_nocase, implied_tokens
+from .case import implied_nocase, implied_tokens
 from .texaccents import decode_accents
 
 __all__ = ["decode", "encode", "needs_decoding"]

@@ -12,7 +12,7 @@ Reading follows ``bibtex``'s name grammar rather than bibtexparser's ``SplitName
 * ``and others`` ("et al.") reads as :data:`~citekit.model.OTHERS` and is written back as
   ``others``.
 
-Writing gives ``von Last, Jr., First`` with each part encoded by :mod:`citekit.latex`;
+Writing gives ``von Last, Jr., First`` with each part encoded by :mod:`citekit.bibtex.latex`;
 a family name that BibTeX would misread (it starts lower-case, or holds a comma or
 ``and``) is braced whole.
 """
@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..latex import decode, encode
 from ..model import Name
+from .latex import decode, encode
 
 __all__ = ["format_names", "parse_names"]
 

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import LibraryError
-from .model import Record
-from .writers.bibfields import record_from_fields
+from ..errors import LibraryError
+from ..model import Record
+from .fields import record_from_fields
 
 __all__ = ["Original", "parse_text"]
 
@@ -72,7 +72,7 @@ def parse_text(
     except LibraryError as error:
         _fail(error, problems)
         return (text,), ()
-    from .bibsplit import split
+    from .split import split
 
     # bibtexparser logs each failed block; citekit reports them itself, once, with the line.
     logging.getLogger("bibtexparser").addHandler(logging.NullHandler())

@@ -20,11 +20,11 @@ How it stays exact:
   that piece alone, and its line numbers are shifted. A file with a backslash before a
   newline goes to bibtexparser whole: its line count skips such newlines.
 * bibtexparser's warnings for the pieces it reads are silenced: the lookahead would
-  add a false one, and citekit reports failed blocks itself (see :mod:`citekit.libparse`).
+  add a false one, and citekit reports failed blocks itself (see :mod:`citekit.bibtex.parse`).
 
 ``tests/test_bibsplit.py`` checks block-for-block equality with bibtexparser on the
 shared real-world files, a generated library and a corpus of broken and odd inputs.
-bibtexparser is imported here as well as in :mod:`citekit.libparse` because this module
+bibtexparser is imported here as well as in :mod:`citekit.bibtex.parse` because this module
 builds bibtexparser's own block objects for it; nothing else sees them.
 """
 

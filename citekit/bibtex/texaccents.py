@@ -2,7 +2,7 @@
 
 Accented letters (``{\\"u}``, ``\\'{e}``, ``\\v{S}``, ``{\\'\\i}``), letters (``{\\ss}``,
 ``\\o{}``), escapes (``\\&``) and ties (``~``): :func:`decode_accents` replaces them and
-leaves the braces to :mod:`citekit.latex`, or gives up (None) on anything else, which then
+leaves the braces to :mod:`citekit.bibtex.latex`, or gives up (None) on anything else, which then
 goes to pylatexenc. ``tests/test_latex_fast.py`` holds the result to pylatexenc's output on
 the shared real-world files, a generated library and random mixtures.
 """

@@ -42,7 +42,7 @@ def import_md(
     URL) only gains the collection. Images, chat-group invites and GitHub stars lists are
     skipped and listed. Run `citekit resolve` afterwards to complete the stubs.
     """
-    from ..importmd import import_file
+    from ..markdown.importer import import_file
 
     settings = settings_of(ctx)
     plan, written = import_file(

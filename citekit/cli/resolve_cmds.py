@@ -78,7 +78,7 @@ def resolve(
     """
     if offline and refresh:
         raise click.UsageError("--offline and --refresh exclude each other")
-    from .. import pipeline
+    from ..resolve import pipeline
 
     run = pipeline.resolve(
         settings_of(ctx),
@@ -113,7 +113,7 @@ def add(
     it is reported ambiguous with the candidates. An entry already present (same DOI,
     arXiv id or title) is not added again.
     """
-    from .. import pipeline
+    from ..resolve import pipeline
 
     run = pipeline.add(
         settings_of(ctx), inputs, groups=groups, offline=offline, dry_run=dry_run, warn=_warn
@@ -132,7 +132,7 @@ def build(ctx: click.Context, offline: bool, as_json: bool) -> None:
     Entries that are already complete need no network, so `citekit build --offline`
     works on a fresh clone.
     """
-    from .. import pipeline
+    from ..resolve import pipeline
 
     run = pipeline.build(settings_of(ctx), offline=offline, warn=_warn)
     if not as_json:

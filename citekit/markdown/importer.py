@@ -4,15 +4,15 @@ The walk turns markdown-it-py tokens (CommonMark + tables, raw HTML on) into
 :class:`Found` links, each with the heading path above it and its source line:
 
 * paragraphs, list items (nested too), table cells and HTML blocks are *units*
-  (:mod:`citekit.mdscan`): explicit links, autolinks, reference-style links, ``<a href>``
+  (:mod:`citekit.markdown.scan`): explicit links, autolinks, reference-style links, ``<a href>``
   and bare URLs count; URLs in code spans and code blocks do not. Backslash escapes
   (``language\\_understanding``, ``\\~ai-lab``) are resolved by the parser first.
 * in a table, a link without text of its own takes the neighbouring cell as its title,
   or the text-only rows above it (the hub writes a title row, then a URL row).
   Text-only rows that no link claims are reported as "a title without a link".
 
-What a link becomes is decided in :mod:`citekit.linkkinds`; merging into a library in
-:mod:`citekit.importplan`.
+What a link becomes is decided in :mod:`citekit.markdown.links`; merging into a library in
+:mod:`citekit.markdown.plan`.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import CitekitError
-from .importplan import ImportPlan, Placed, collection_name, heading_matches, plan_import
-from .linkkinds import Link
-from .mdscan import Unit, UnitBuilder, hit_context, hit_title, html_attr, html_unit
-from .model import Record
+from ..errors import CitekitError
+from ..model import Record
+from .links import Link
+from .plan import ImportPlan, Placed, collection_name, heading_matches, plan_import
+from .scan import Unit, UnitBuilder, hit_context, hit_title, html_attr, html_unit
 
 __all__ = ["Document", "Found", "import_file", "plan_document", "scan_markdown"]
 
@@ -86,7 +86,7 @@ def plan_document(
 
     The collection root is ``root`` when given ("" for none), else the document's title
     H1, else ``stem`` (the file name without suffix). ``section`` keeps only the links
-    under a matching heading (see :func:`citekit.importplan.heading_matches`).
+    under a matching heading (see :func:`citekit.markdown.plan.heading_matches`).
     """
     document = scan_markdown(text)
     base = root if root is not None else (document.title or stem)
@@ -305,8 +305,8 @@ def import_file(
     Returns the plan and whether ``bib`` was written (never on ``dry_run``, never when
     nothing changed: a re-import leaves the file byte for byte as it was).
     """
-    from . import library
-    from .keys import assign_keys
+    from .. import library
+    from ..keys import assign_keys
 
     try:
         text = source.read_bytes().decode("utf-8").removeprefix("\ufeff")

@@ -26,8 +26,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qs, quote, unquote, urlsplit, urlunsplit
 
-from .identifiers import parse_identifier
-from .model import Name, Record
+from ..identifiers import parse_identifier
+from ..model import Name, Record
 
 __all__ = [
     "Link",

@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import CitekitError
-from .identifiers import parse_identifier
-from .linkkinds import Link, Skip, classify, normalize_url
-from .model import Record, plain_text
+from ..errors import CitekitError
+from ..identifiers import parse_identifier
+from ..model import Record, plain_text
+from .links import Link, Skip, classify, normalize_url
 
 __all__ = [
     "STATUSES",

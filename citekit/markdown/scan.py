@@ -2,7 +2,7 @@
 
 A *unit* is what a reader takes in one go: a paragraph, a list item, a table cell, an
 HTML block. :class:`UnitBuilder` is fed the unit's text and links in order (by the
-Markdown walk in :mod:`citekit.importmd`) and finds the bare URLs itself, outside code
+Markdown walk in :mod:`citekit.markdown.importer`) and finds the bare URLs itself, outside code
 spans and outside explicit links. :func:`hit_title` picks the text a reader would take
 as the title of one link in a unit.
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from html.parser import HTMLParser
 
-from .identifiers import strip_trailing
+from ..identifiers import strip_trailing
 
 __all__ = ["Hit", "Unit", "UnitBuilder", "hit_context", "hit_title", "html_attr", "html_unit"]
 

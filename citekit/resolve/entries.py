@@ -1,6 +1,6 @@
 """What an entry or an input says about itself: identifiers, completeness, duplicates (pure).
 
-Used by :mod:`citekit.resolve` to decide what to ask the sources, and by ``add`` to refuse
+Used by :mod:`citekit.resolve.resolver` to decide what to ask the sources, and by ``add`` to refuse
 a duplicate of an entry already in the library.
 """
 
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .errors import CitekitError, IdentifierError
-from .identifiers import Identifier, is_arxiv_doi, looks_like_identifier, parse_identifier
+from ..errors import CitekitError, IdentifierError
+from ..identifiers import Identifier, is_arxiv_doi, looks_like_identifier, parse_identifier
+from ..model import Record
 from .match import PUBLISHED_TYPES, same_family, title_similarity
-from .model import Record
 
 __all__ = [
     "arxiv_of",

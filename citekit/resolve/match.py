@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .model import OTHERS, Name, Record, plain_text
+from ..model import OTHERS, Name, Record, plain_text
 
 __all__ = [
     "Assessment",

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from .model import Date, Name, Record, plain_text
+from ..model import Date, Name, Record, plain_text
 
 __all__ = [
     "ARXIV_FIELDS",

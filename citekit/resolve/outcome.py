@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..model import Record
 from .merge import Change
-from .model import Record
 
 __all__ = ["FAILED_STATES", "STATES", "Outcome", "Resolution", "State"]
 

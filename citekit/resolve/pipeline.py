@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import keys
-from .config import Settings
-from .fileio import write_atomic
-from .library import Library, dumps, load, save
-from .model import Record
+from .. import keys
+from ..config import Settings
+from ..fileio import write_atomic
+from ..library import Library, dumps, load, save
+from ..model import Record
+from ..progress import progress_bar
+from ..sources.cache import Cache
 from .outcome import Outcome, Resolution
-from .progress import progress_bar
-from .resolve import Resolver
-from .sources.cache import Cache
+from .resolver import Resolver
 
 __all__ = ["Run", "add", "build", "load_provenance", "resolve"]
 
@@ -83,8 +83,8 @@ def _resolver(
     sleep: Callable[[float], None] | None = None,
     clock: Callable[[], float] | None = None,
 ) -> Iterator[tuple[Resolver, Callable[[], int]]]:
-    from .sources.arxiv import ArxivSource
-    from .sources.crossref import CrossrefSource
+    from ..sources.arxiv import ArxivSource
+    from ..sources.crossref import CrossrefSource
 
     cache = Cache(settings.cache_path, offline=offline, refresh=refresh)
     # Tests inject a fake sleep and clock so backoff and arXiv's 3 s spacing take no time.
@@ -189,7 +189,7 @@ def add(
 def build(settings: Settings, *, offline: bool = False, **hooks: Any) -> Run:
     """Resolve, write references.bib, then regenerate every export (``citekit build``)."""
     run = resolve(settings, offline=offline, **hooks)
-    from .exports import write_all
+    from ..exports import write_all
 
     records = load(settings.bib_path).records
     changed = write_all(records, settings.exports_path)

@@ -3,7 +3,7 @@
 * A DOI → Crossref ``/works/{doi}``.
 * An arXiv id → arXiv (all ids of a run in one batched fetch), then its published
   version: the DOI in arXiv's own record → Crossref; otherwise a Crossref bibliographic
-  search accepted only under :mod:`citekit.match`'s rule. arXiv's DataCite DOIs
+  search accepted only under :mod:`citekit.resolve.match`'s rule. arXiv's DataCite DOIs
   (``10.48550/arXiv.*``) are never sent to Crossref.
 * A bare title (``add`` only) → Crossref search, then arXiv search, under the same rule.
 * Entries that are already complete are not fetched again unless ``refresh``; the one
@@ -13,7 +13,7 @@
   user's: ``unchanged``, no request.
 
 Every input ends in exactly one :data:`State`. Failed items leave the library as it was;
-the merge (:mod:`citekit.merge`) never overwrites a field the user wrote.
+the merge (:mod:`citekit.resolve.merge`) never overwrites a field the user wrote.
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from . import keys
+from .. import keys
+from ..errors import CitekitError, IdentifierError, NotFound, SourceError
+from ..identifiers import Identifier, is_arxiv_doi
+from ..model import Record, plain_text
 from .entries import (
     arxiv_of,
     doi_of,
@@ -32,11 +35,8 @@ from .entries import (
     is_protected,
     stub_for,
 )
-from .errors import CitekitError, IdentifierError, NotFound, SourceError
-from .identifiers import Identifier, is_arxiv_doi
 from .match import decide
 from .merge import ARXIV_FIELDS, WORK_FIELDS, all_fields, merge, owned_fields
-from .model import Record, plain_text
 from .outcome import FAILED_STATES, STATES, Outcome, Resolution, State
 
 __all__ = [

@@ -62,10 +62,10 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-from ..latex import encode
+from ..bibtex.fields import csl_type, record_from_fields
+from ..bibtex.latex import encode
+from ..bibtex.names import format_names
 from ..model import Date, Record
-from .bibfields import csl_type, record_from_fields
-from .bibnames import format_names
 
 __all__ = [
     "FIELD_ORDER",

@@ -21,7 +21,8 @@ from typing import Any
 
 import pytest
 
-from citekit.model import Name, Record, implied_tokens, plain_text
+from citekit.bibtex.case import implied_tokens
+from citekit.model import Name, Record, plain_text
 
 from ..conftest import require_binary
 from .common import FLAVOURS, SETS, WRITERS, record_sets

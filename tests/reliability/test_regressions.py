@@ -6,11 +6,11 @@ import contextlib
 from pathlib import Path
 from typing import Any
 
-from citekit.entries import find_duplicate
 from citekit.errors import CitekitError
 from citekit.library import load
-from citekit.match import assess
 from citekit.model import Date, Name, Record
+from citekit.resolve.entries import find_duplicate
+from citekit.resolve.match import assess
 from tests.servers.fixtures import ReplayServers
 
 from .harness import citekit_env, run_citekit, settings_file

@@ -1,0 +1,71 @@
+"""The package layout: each part says what it does, and no lower part imports a higher one.
+
+The layering is written as import-linter contracts in ``pyproject.toml``; these tests run
+them on the real package, and on a copy with one planted violation to show they bite.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTS = ["bibtex", "cli", "markdown", "resolve", "sources", "writers", "zotero"]
+
+
+def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    code = "import sys; from importlinter.cli import lint_imports; sys.exit(lint_imports())"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+
+
+def test_contracts_hold() -> None:
+    run = lint_imports(ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 broken" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "planted"),
+    [
+        ("writers/csljson.py", "from ..sources import cache as _planted  # noqa"),
+        ("model.py", "from .bibtex import case as _planted  # noqa"),
+        ("sources/cache.py", "from ..writers import ris as _planted  # noqa"),
+        ("library.py", "from . import cli as _planted  # noqa"),
+    ],
+)
+def test_a_planted_upward_import_breaks_a_contract(
+    tmp_path: Path, module: str, planted: str
+) -> None:
+    shutil.copytree(ROOT / "citekit", tmp_path / "citekit")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / "citekit" / module
+    target.write_text(target.read_text() + "\n" + planted + "\n")
+    run = lint_imports(tmp_path)
+    assert run.returncode != 0
+    assert "BROKEN" in run.stdout
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_every_part_says_what_it_does(part: str) -> None:
+    doc = importlib.import_module(f"citekit.{part}").__doc__
+    assert doc and len(doc.split()) >= 15, f"citekit/{part}/__init__.py needs its docstring"
+
+
+def test_top_level_holds_only_what_every_part_uses() -> None:
+    top = sorted(p.stem for p in (ROOT / "citekit").glob("*.py"))
+    assert top == sorted(
+        ["__init__", "__main__", "model", "errors", "identifiers", "keys", "config", "library"]
+        + ["fileio", "lock", "check", "exports", "format", "progress"]
+    )
