@@ -23,7 +23,7 @@ BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 def signature(library: Any) -> list[tuple[Any, ...]]:
-    """Everything libparse reads from a block, and more, as plain data."""
+    """Everything bibtex.parse reads from a block, and more, as plain data."""
     out: list[tuple[Any, ...]] = []
     for block in library.blocks:
         row: list[Any] = [type(block).__name__, block.start_line, block.raw]

@@ -177,7 +177,7 @@ def test_crossref_down_costs_two_items_not_every_item(tmp_path: Path, crossref_s
 
 
 def test_a_repeated_field_whose_name_holds_a_newline_is_still_one_line() -> None:
-    """libparse: found by atheris; the message quoted a field name across two lines."""
+    """bibtex.parse: found by atheris; the message quoted a field name across two lines."""
     import pytest
 
     from citekit.errors import LibraryError
