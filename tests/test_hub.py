@@ -178,3 +178,10 @@ def test_committed_exports_are_exactly_what_build_produces(tmp_path: Path) -> No
         assert (built / name).read_bytes() == (committed / name).read_bytes(), (
             f"exports/{name} is stale: run `citekit build --offline` and commit the result"
         )
+
+
+def test_shipped_library_has_no_developer_note() -> None:
+    """Issue #15 item 5: the file users import opens with an entry, names nothing outside."""
+    text = TARGET.read_text(encoding="utf-8")
+    assert text.startswith("@"), text[:200]
+    assert "../" not in text and "tests.hub" not in text and "stubs" not in text.casefold()

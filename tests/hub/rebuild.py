@@ -13,7 +13,6 @@ to ``references.bib`` at the top of the repository::
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -50,9 +49,21 @@ def run_cli(
     )
 
 
+def shipped_stubs() -> str:
+    """The stubs without their leading ``%`` note: it is for developers, not for readers.
+
+    Anyone who imports the shipped ``references.bib`` would see the note, and it names
+    paths outside the repository (issue #15, item 5).
+    """
+    lines = STUBS.read_text(encoding="utf-8").splitlines(keepends=True)
+    while lines and (lines[0].startswith("%") or not lines[0].strip()):
+        lines.pop(0)
+    return "".join(lines)
+
+
 def rebuild(workdir: Path) -> tuple[str, subprocess.CompletedProcess[str]]:
     """Resolve a copy of the stubs in ``workdir``; return the text and the CLI's result."""
-    shutil.copyfile(STUBS, workdir / "references.bib")
+    (workdir / "references.bib").write_text(shipped_stubs(), encoding="utf-8")
     with ArxivServer() as arxiv, CrossrefServer() as crossref:
         assert isinstance(arxiv, ArxivServer) and isinstance(crossref, CrossrefServer)
         register(arxiv, crossref)
