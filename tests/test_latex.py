@@ -167,3 +167,27 @@ def test_decode_never_drops_text_behind_a_macro_pylatexenc_does_not_know(
     latex: str, text: str
 ) -> None:
     assert decode(latex) == text
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"see \href{https://example.org/x}{the site} now", "see the site now"),
+        (r"\'{\href{x}{y}}", "ý"),  # an accent over a command with arguments
+        (r"a \'\href b", "a b"),  # an accent whose argument is a bare \href: AttributeError
+        (r"\c\url{x}", "x"),  # ... and a bare \url (pylatexenc printed a warning)
+        (r"\url{http://x.org/a_b}", "http://x.org/a_b"),
+    ],
+)
+def test_href_and_url_decode_without_crashing(latex: str, text: str) -> None:
+    """Issue #18: ``\\href{x}{y}`` raised IndexError inside pylatexenc, which failed the file."""
+    assert decode(latex) == text
+    assert decode(latex, protect=True).replace(NOCASE.format("x"), "x") == text
+
+
+def test_a_file_with_href_loads_and_exports() -> None:
+    from citekit.library import loads
+    from citekit.writers.csljson import format_csljson
+
+    lib = loads("@misc{k, title = {Read \\href{https://a.b}{this} and \\'\\href}, year = 2020}\n")
+    assert '"title": "Read this and"' in format_csljson(lib.records)

@@ -47,6 +47,7 @@ _SPACES = re.compile(r"[ \t\r\n]+")
 _NOCASE = re.compile(r'<span class="nocase">(.*?)</span>', re.DOTALL)
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _CASED_TOKEN = re.compile(r"[^\W_]+")
+_COMMAND_WORD = re.compile(r"\\([A-Za-z]+)")
 
 #: ASCII characters that must be escaped in text fields. BibTeX and biber count ``\{`` as
 #: an opening brace, so ``\{``/``\}`` are used only when the text's braces pair up;
@@ -146,6 +147,15 @@ def _decode_braces(value: str, protect: bool) -> str:
 @lru_cache(maxsize=8192)
 def _decode_latex(value: str, protect: bool) -> str:
     """The slow path, cached: journal names and accented names repeat across a file."""
+    try:
+        return _walk(value, protect)
+    except (IndexError, AttributeError, KeyError, TypeError, ValueError):
+        # A pylatexenc converter that trips over an argument it expected: one field's
+        # LaTeX must not fail the whole file. Commands lose their backslash, text stays.
+        return _decode_braces(_COMMAND_WORD.sub(r"\1", value).replace("\\", ""), protect)
+
+
+def _walk(value: str, protect: bool) -> str:
     walker = _walker_class()(_BARE_PERCENT.sub(r"\\%", value), latex_context=_walker_context())
     nodes = walker.get_latex_nodes()[0]
     converter = _converter()
@@ -358,9 +368,23 @@ def _walker_class() -> Any:
 
 @cache
 def _walker_context() -> Any:
-    from pylatexenc.latexwalker import get_default_latex_context_db
+    """pylatexenc's parsing context, plus the arguments of text commands it does not know.
 
-    return get_default_latex_context_db()
+    Without them ``\\href{x}{y}`` parses as a bare ``\\href`` followed by two groups, and
+    pylatexenc's own converter then reads ``argnlist[1]`` of nothing (IndexError, issue #18).
+    """
+    from pylatexenc.latexwalker import get_default_latex_context_db
+    from pylatexenc.macrospec import MacroSpec
+
+    context = get_default_latex_context_db()
+    specs = [MacroSpec(name, args) for name, args in _WALKER_ARGS.items()]
+    context.add_context_category("citekit", macros=specs, prepend=True)
+    return context
+
+
+#: Argument specs (pylatexenc's notation) of text commands real .bib files use.
+_WALKER_ARGS = {"href": "{{", "url": "{", "nolinkurl": "{", "textsuperscript": "{",
+                "textsubscript": "{", "enquote": "*{", "mbox": "{", "hbox": "{"}  # fmt: skip
 
 
 @cache
@@ -381,7 +405,8 @@ def _converter() -> Any:
         l2t.MacroTextSpec("textbraceleft", "{"),
         l2t.MacroTextSpec("textbraceright", "}"),
         l2t.MacroTextSpec("textbackslash", "\\"),
-        l2t.MacroTextSpec("url", "%s"),
+        l2t.MacroTextSpec("url", simplify_repl=_arg_text(0)),
+        l2t.MacroTextSpec("href", simplify_repl=_arg_text(1)),
         *(l2t.MacroTextSpec(name, name) for name in ("LaTeX", "TeX", "BibTeX", "LaTeXe")),
     ]
     context.add_context_category("citekit", macros=macros, specials=specials, prepend=True)
@@ -389,6 +414,19 @@ def _converter() -> Any:
     # ``Lao\2`` → "Lao"): keep the arguments' text, and the name of an argument-less one.
     context.set_unknown_macro_spec(l2t.MacroTextSpec("", simplify_repl=_unknown_macro))
     return l2t.LatexNodes2Text(latex_context=context, math_mode="verbatim")
+
+
+def _arg_text(index: int) -> Any:
+    """A converter for a command that is the text of its argument ``index`` (``\\url{x}``,
+    ``\\href{url}{text}``); read without arguments (as an accent's argument, ``\\'\\href``)
+    it is nothing, where pylatexenc's own raises IndexError/AttributeError (issue #18)."""
+
+    def text(node: Any, l2tobj: Any) -> str:
+        args = node.nodeargd.argnlist if node.nodeargd else []
+        arg = args[index] if len(args) > index else None
+        return l2tobj.nodelist_to_text([arg]) if arg is not None else ""
+
+    return text
 
 
 def _unknown_macro(node: Any, l2tobj: Any) -> str:
