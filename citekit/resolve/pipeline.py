@@ -90,8 +90,9 @@ def _resolver(
     # Tests inject a fake sleep and clock so backoff and arXiv's 3 s spacing take no time.
     extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
     ticks: dict[str, Any] = {"clock": clock} if clock is not None else {}
-    arxiv = ArxivSource(settings, cache, **extra, **ticks)
-    crossref = CrossrefSource(settings, cache, warn=warn or (lambda _m: None), **extra)
+    say = warn or (lambda _m: None)
+    arxiv = ArxivSource(settings, cache, warn=say, **extra, **ticks)
+    crossref = CrossrefSource(settings, cache, warn=say, **extra)
     resolver = Resolver(
         arxiv, crossref, refresh=refresh, accept_upstream=accept_upstream, progress=progress
     )

@@ -44,8 +44,19 @@ import requests
 
 from ..config import Settings
 from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavailable
-from ..identifiers import arxiv_doi, parse_arxiv_id
-from ..model import Date, Name, Record
+from ..identifiers import parse_arxiv_id
+from ..model import Record
+from .arxiv_entry import (
+    SHAPE,
+    cached_entry,
+    parse_entry,
+    parsed,
+    parsed_search,
+    result_payload,
+    search_query,
+    split_name,
+    version_of,
+)
 from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
 from .http import (
     Problem,
@@ -53,9 +64,9 @@ from .http import (
     deadline_for,
     parse_retry_after,
     retrying,
-    squash,
     within,
 )
+from .validate import checked
 
 __all__ = ["ArxivSource", "parse_entry", "result_payload", "split_name"]
 
@@ -68,8 +79,6 @@ MAX_BODY = 64 * 1024 * 1024  # a feed of 100 entries is ~0.5 MB; more is not arX
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 _BAD_ID_RE = re.compile(r"incorrect id format for (\S+)")
-_PARTICLES = {"de", "da", "del", "della", "der", "di", "dos", "du", "la", "le", "van", "von"}
-_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 
 
 class _RejectedIds(Exception):
@@ -143,6 +152,10 @@ def _rejected(content: bytes) -> Exception:
     return _RejectedIds(ids, "; ".join(s for s in summaries if s) or "HTTP 400")
 
 
+def _ignore(message: str) -> None:
+    """Default ``warn``: the library prints nothing; the CLI passes its own."""
+
+
 class ArxivSource:
     """Fetches arXiv records by id (batched) and searches titles; see the module docstring."""
 
@@ -154,12 +167,14 @@ class ArxivSource:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         retry: RetryPolicy | None = None,
+        warn: Callable[[str], None] = _ignore,
     ) -> None:
         self.settings = settings
         self.cache = cache
         self.requests_made = 0
         self._sleep = sleep
         self._clock = clock
+        self._warn = warn
         self._retry = retry or RetryPolicy()
         self._delay = max(settings.arxiv_delay, 3.0)
         self._last: float | None = None
@@ -183,17 +198,22 @@ class ArxivSource:
 
     def search(self, title: str, author: str = "", max_results: int = 5) -> list[Record]:
         """Up to ``max_results`` arXiv records whose title (and author) match the query."""
-        query = _search_query(title, author)
+        query = search_query(title, author)
         request = f"{query}|{max_results}"
         cached = self.cache.get("arxiv-search", request, TTL_SEARCH)
-        if cached is None:
+        found = parsed_search(cached) if cached is not None else None
+        if found is None:
             if self.cache.offline:
                 raise NotCached(SOURCE, title, "search not cached; run again without --offline")
             search = arxiv.Search(query=query, max_results=max_results)
             results = self._run(search, title, page_size=max_results)
-            cached = json.dumps([result_payload(r) for r in results]).encode()
-            self.cache.put("arxiv-search", request, cached)
-        return [parse_entry(p) for p in json.loads(cached)]
+            payloads = [result_payload(r) for r in results]
+            found = [r for r in map(parsed, payloads) if r is not None]
+            self.cache.put("arxiv-search", request, json.dumps(payloads).encode())
+        return [self._checked(r, f"search hit {r.arxiv_id}") for r in found[:max_results]]
+
+    def _checked(self, record: Record, label: str) -> Record:
+        return checked(record, source=SOURCE, label=label, warn=self._warn)
 
     # -- batching and cache ------------------------------------------------------------
     def _answers(self, keys: list[str]) -> dict[str, Record | SourceError]:
@@ -213,8 +233,9 @@ class ArxivSource:
 
     def _from_cache(self, key: str) -> Record | SourceError | None:
         payload = self.cache.get(SOURCE, key, TTL_METADATA)
-        if payload is not None:
-            return parse_entry(json.loads(payload), version=_version_of(key))
+        record = cached_entry(payload, key) if payload is not None else None
+        if record is not None:
+            return self._checked(record, key)
         if self.cache.get("arxiv-missing", key, TTL_NEGATIVE) is not None:
             return NotFound(SOURCE, key, "arXiv has no such paper; check the id")
         return None
@@ -251,8 +272,12 @@ class ArxivSource:
                 self.cache.put("arxiv-missing", key, b"1")
                 answers[key] = NotFound(SOURCE, key, "arXiv has no such paper; check the id")
                 continue
+            record = parsed(payload, version_of(key))
+            if record is None:
+                answers[key] = SourceUnavailable(SOURCE, key, SHAPE)
+                continue
             self.cache.put(SOURCE, key, json.dumps(payload, ensure_ascii=False).encode())
-            answers[key] = parse_entry(payload, version=_version_of(key))
+            answers[key] = self._checked(record, key)
         return answers
 
     # -- one polite request, retried -------------------------------------------------------
@@ -331,81 +356,3 @@ def _for_key(exc: SourceError, key: str) -> SourceError:
 def _invalid_message(key: str, detail: str = "") -> str:
     said = f" (arXiv: {detail})" if detail else ""
     return f"not a valid arXiv id{said}; use e.g. 2005.14165 or hep-th/9901001"
-
-
-# -- pure parts ----------------------------------------------------------------------------
-def _version_of(key: str) -> str:
-    found = parse_arxiv_id(key)
-    return found.version if found else ""
-
-
-def _search_query(title: str, author: str) -> str:
-    words = re.sub(r"[^\w\s-]", " ", title).split()
-    query = 'ti:"' + " ".join(words) + '"'
-    family = re.sub(r"[^\w\s-]", " ", author).split()
-    return f"{query} AND au:{family[-1]}" if family else query
-
-
-def result_payload(result: Any) -> dict[str, Any]:
-    """The source-level data of an ``arxiv.Result`` as plain JSON-able data (the raw payload)."""
-    return {
-        "id": result.get_short_id(),
-        "entry_id": result.entry_id,
-        "title": result.title,
-        "authors": [a.name for a in result.authors],
-        "summary": result.summary,
-        "published": result.published.isoformat(),
-        "updated": result.updated.isoformat(),
-        "doi": result.doi or "",
-        "journal_ref": result.journal_ref or "",
-        "primary_category": result.primary_category,
-        "categories": list(result.categories),
-        "comment": result.comment or "",
-        "links": [{"href": ln.href, "title": ln.title or "", "rel": ln.rel} for ln in result.links],
-    }
-
-
-def split_name(name: str) -> Name:
-    """``"Peter H. N. de With"`` → given ``Peter H. N.``, particle ``de``, family ``With``."""
-    tokens = squash(name.replace(",", " , ")).split()
-    suffix = ""
-    if len(tokens) > 2 and tokens[-1].lower() in _SUFFIXES:
-        suffix = tokens.pop()
-    tokens = [t for t in tokens if t != ","]
-    if len(tokens) < 2:
-        return Name(literal=" ".join(tokens))
-    family = tokens.pop()
-    particle: list[str] = []
-    while len(tokens) > 1 and tokens[-1].lower() in _PARTICLES:
-        particle.insert(0, tokens.pop())
-    return Name(family=family, given=" ".join(tokens), particle=" ".join(particle), suffix=suffix)
-
-
-def _date(iso: str) -> Date | None:
-    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", iso)
-    if not match:
-        return None
-    return Date(int(match[1]), int(match[2]), int(match[3]))
-
-
-def parse_entry(payload: dict[str, Any], *, version: str = "") -> Record:
-    """A Record from one raw payload (pure); ``version`` when the input named one."""
-    found = parse_arxiv_id(str(payload["id"]))
-    arxiv_id = found.value if found else str(payload["id"])
-    own_doi = str(payload.get("doi") or "").strip().lower()
-    return Record(
-        type="article",
-        genre="preprint",
-        title=squash(str(payload.get("title", ""))),
-        author=tuple(split_name(n) for n in payload.get("authors", [])),
-        issued=_date(str(payload.get("published", ""))),
-        abstract=squash(str(payload.get("summary", ""))),
-        publisher="arXiv",
-        number=arxiv_id,
-        doi=own_doi or arxiv_doi(arxiv_id),
-        url=f"https://arxiv.org/abs/{arxiv_id}{version}",
-        arxiv_id=arxiv_id,
-        arxiv_version=version,
-        arxiv_class=str(payload.get("primary_category", "")),
-        note=squash(str(payload.get("journal_ref") or "")),
-    )

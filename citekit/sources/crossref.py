@@ -18,18 +18,33 @@ An invalid DOI raises IdentifierError before anything is sent.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import time
 from collections.abc import Callable
 from typing import Any
 
 from ..config import Settings
-from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavailable
+from ..errors import (
+    NotCached,
+    NotFound,
+    RateLimited,
+    SourceError,
+    SourceUnavailable,
+)
 from ..identifiers import is_arxiv_doi, normalize_doi
-from ..model import Date, Name, Record
+from ..model import Record
 from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
+from .crossref_work import (
+    SHAPE,
+    TYPES,
+    cached_work,
+    message_of,
+    parse_work,
+    parsed_search,
+    parsed_work,
+    short,
+    work_answers,
+)
 from .http import (
     Problem,
     RetryPolicy,
@@ -39,35 +54,13 @@ from .http import (
     squash,
     within,
 )
+from .validate import checked
 
 __all__ = ["TYPES", "CrossrefSource", "parse_work"]
 
 SOURCE = "crossref"
 MAX_ROWS = 5
 GIVE_UP = 2  # failed items in a row (each after its retries) before the run stops asking
-
-#: Crossref work type → CSL type (anything else becomes "document").
-TYPES = {
-    "journal-article": "article-journal",
-    "proceedings-article": "paper-conference",
-    "book-chapter": "chapter",
-    "book-section": "chapter",
-    "book-part": "chapter",
-    "posted-content": "article",
-    "report": "report",
-    "report-component": "report",
-    "dataset": "dataset",
-    "book": "book",
-    "edited-book": "book",
-    "monograph": "book",
-    "reference-book": "book",
-    "dissertation": "thesis",
-    "reference-entry": "entry-encyclopedia",
-    "standard": "standard",
-}
-_TAG_RE = re.compile(r"<[^>]+>")
-# Control characters in an answer would make a .bib no BibTeX reader (citekit included) takes.
-_DASHES = re.compile(r"\s*[\u2010-\u2015\u2212-]+\s*")
 
 
 def _ignore(message: str) -> None:
@@ -104,12 +97,13 @@ class CrossrefSource:
         if is_arxiv_doi(key):
             reason = "an arXiv DOI is registered with DataCite, not Crossref; use the arXiv id"
             raise NotFound(SOURCE, key, reason)
-        payload = self.cache.get(SOURCE, f"work:{key}", TTL_METADATA)
-        if payload is None:
+        cached = self.cache.get(SOURCE, f"work:{key}", TTL_METADATA)
+        record = cached_work(cached, key) if cached is not None else None
+        if record is None:
             if self.cache.get("crossref-missing", key, TTL_NEGATIVE) is not None:
                 raise NotFound(SOURCE, key, "Crossref has no record of this DOI; check it")
-            payload = self._fetch_work(key)
-        return parse_work(_message(json.loads(payload), "work"))
+            record = self._fetch_work(key)
+        return self._checked(record, key)
 
     def search(self, title: str, author: str = "", rows: int = 5) -> list[Record]:
         """Up to ``rows`` (<= 5) candidates for ``title`` (``query.bibliographic``/``.author``)."""
@@ -118,22 +112,35 @@ class CrossrefSource:
         if author.strip():
             query["query_author"] = _bounded(author)
         request = "search:" + json.dumps(query, sort_keys=True, ensure_ascii=False)
-        payload = self.cache.get(SOURCE, request, TTL_SEARCH)
-        if payload is None:
+        cached = self.cache.get(SOURCE, request, TTL_SEARCH)
+        found = parsed_search(cached) if cached is not None else None
+        if found is None:
             payload = self._ask(title, lambda cr: cr.works(**query), "work-list")
+            found = parsed_search(payload)
+            if found is None:
+                raise SourceUnavailable(SOURCE, short(title), SHAPE)
             self.cache.put(SOURCE, request, payload)
-        items = _message(json.loads(payload), "work-list").get("items") or []
-        return [parse_work(item) for item in items if isinstance(item, dict)]
+        return [self._checked(h, f"search hit {h.doi or short(h.title)}") for h in found[:rows]]
+
+    def _checked(self, record: Record, label: str) -> Record:
+        return checked(record, source=SOURCE, label=label, warn=self._warn)
 
     # -- requests ------------------------------------------------------------------------
-    def _fetch_work(self, doi: str) -> bytes:
+    def _fetch_work(self, doi: str) -> Record:
+        """Ask Crossref for ``doi``; the answer is parsed and checked before it is cached."""
         try:
             payload = self._ask(doi, lambda cr: cr.works(ids=doi), "work")
         except NotFound:
             self.cache.put("crossref-missing", doi, b"1")
             raise
+        record = parsed_work(payload)
+        if record is None:
+            raise SourceUnavailable(SOURCE, doi, SHAPE)
+        if not work_answers(record, doi):
+            said = squash(record.doi)[:80]
+            raise SourceUnavailable(SOURCE, doi, f"Crossref answered for another DOI ({said!r})")
         self.cache.put(SOURCE, f"work:{doi}", payload)
-        return payload
+        return record
 
     def _ask(self, label: str, call: Callable[[Any], Any], kind: str) -> bytes:
         if self.cache.offline:
@@ -176,7 +183,7 @@ class CrossrefSource:
         except Exception as exc:  # habanero raises many types; _problem sorts them out
             raise _problem(exc) from None
         try:
-            _message(body, kind)
+            message_of(body, kind)
         except SourceUnavailable as exc:
             raise Problem(exc.message) from None
         return body
@@ -236,91 +243,3 @@ def _error(problem: Problem, label: str) -> SourceError:
         message = "rate limited (HTTP 429); wait a few minutes and run again"
         return RateLimited(SOURCE, label, message, 429, problem.retry_after)
     return SourceUnavailable(SOURCE, label, f"{problem.reason}; try again later", problem.status)
-
-
-def _message(body: Any, kind: str) -> dict[str, Any]:
-    """The ``message`` of a Crossref JSON body of ``message-type`` ``kind``."""
-    if not isinstance(body, dict) or body.get("message-type") != kind:
-        raise SourceUnavailable(SOURCE, kind, f"unexpected answer (not a Crossref {kind})")
-    message = body.get("message")
-    if not isinstance(message, dict):
-        raise SourceUnavailable(SOURCE, kind, f"unexpected answer (not a Crossref {kind})")
-    return message
-
-
-# -- pure parse ------------------------------------------------------------------------------
-def _text(value: Any) -> str:
-    """Plain text from a Crossref string or list: JATS/HTML tags dropped, spaces squashed."""
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    if not isinstance(value, str):
-        return ""
-    return squash(html.unescape(_TAG_RE.sub(" ", value)))
-
-
-def _names(people: Any) -> tuple[Name, ...]:
-    out = []
-    for person in people if isinstance(people, list) else []:
-        if not isinstance(person, dict):
-            continue
-        if person.get("family"):
-            out.append(
-                Name(
-                    family=_text(person["family"]),
-                    given=_text(person.get("given", "")),
-                    suffix=_text(person.get("suffix", "")),
-                )
-            )
-        elif person.get("name") or person.get("given"):
-            out.append(Name(literal=_text(person.get("name") or person.get("given"))))
-    return tuple(out)
-
-
-def _date(message: dict[str, Any]) -> Date | None:
-    for field in ("issued", "published-print", "published-online", "published"):
-        parts = (message.get(field) or {}).get("date-parts") or [[None]]
-        first = [p for p in (parts[0] or [None]) if p is not None]
-        if first:
-            numbers = [int(p) for p in first[:3]] + [0, 0]
-            return Date(numbers[0], numbers[1] or None, numbers[2] or None)
-    return None
-
-
-def _page(value: Any) -> str:
-    return _DASHES.sub("-", _text(value)).strip("-")
-
-
-def _title(message: dict[str, Any]) -> str:
-    title = _text(message.get("title"))
-    subtitle = _text(message.get("subtitle"))
-    if subtitle and subtitle.lower() not in title.lower():
-        return f"{title}: {subtitle}"
-    return title
-
-
-def parse_work(message: dict[str, Any]) -> Record:
-    """A Record from a Crossref work ``message`` (pure)."""
-    kind = str(message.get("type", ""))
-    event = message.get("event") if isinstance(message.get("event"), dict) else {}
-    issue = message.get("issue") or (message.get("journal-issue") or {}).get("issue")
-    return Record(
-        type=TYPES.get(kind, "document"),
-        genre="preprint" if kind == "posted-content" else "",
-        title=_title(message),
-        author=_names(message.get("author")),
-        editor=_names(message.get("editor")),
-        issued=_date(message),
-        container_title=_text(message.get("container-title")),
-        event_title=_text((event or {}).get("name")),
-        volume=_text(message.get("volume")),
-        issue=_text(issue),
-        page=_page(message.get("page")),
-        number=_text(message.get("article-number")),
-        publisher=_text(message.get("publisher")),
-        publisher_place=_text(message.get("publisher-location")),
-        doi=str(message.get("DOI", "")).lower(),
-        isbn=_text(message.get("ISBN")),
-        issn=_text(message.get("ISSN")),
-        language=_text(message.get("language")),
-        abstract=_text(message.get("abstract")),
-    )
