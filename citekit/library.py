@@ -29,7 +29,7 @@ from .fileio import write_atomic
 from .model import Record
 from .writers.bibtex import FIELD_ORDER, entry_fields, format_entry
 
-__all__ = ["Library", "diagnose", "dumps", "load", "loads", "save"]
+__all__ = ["Library", "diagnose", "dumps", "load", "loads", "pieces", "save"]
 
 
 _KEY = re.compile(r"[^\s,{}()=\"#%'~\\]+")
@@ -158,6 +158,17 @@ def _build(text: str, path: str, problems: list[LibraryError] | None = None) -> 
 
 def dumps(library: Library) -> str:
     """The library as BibTeX text: unchanged parts verbatim, changed entries re-rendered."""
+    return "".join(pieces(library))
+
+
+def pieces(library: Library) -> list[str]:
+    """:func:`dumps` in pieces: one per part of the file as read (an entry, or the text
+    between entries; "" for a removed entry), then one for the appended records.
+
+    Two libraries that share the file they were read from (one made from the other by
+    :meth:`Library.with_records`) give lists of the same length, aligned part by part, so
+    a diff need only look at the pieces that differ.
+    """
     by_key = {r.key: r for r in library.records}
     out: list[str] = []
     for chunk in library._chunks:
@@ -167,16 +178,16 @@ def dumps(library: Library) -> str:
         key = chunk.record.key
         record = by_key.pop(library._renamed.get(key, key), None)
         if record is None:
-            continue  # removed by the caller
-        out.append(chunk.raw if record == chunk.record else _rerender(record, chunk))
-    text = "".join(out)
-    if by_key:
-        if text and not text.endswith("\n"):
-            text += "\n"
-        for record in by_key.values():
-            fields = entry_fields(record, "bibtex")
-            text += ("\n" if text else "") + format_entry(*fields, key=record.key)
-    return text
+            out.append("")  # removed by the caller
+        else:
+            out.append(chunk.raw if record == chunk.record else _rerender(record, chunk))
+    last = next((p for p in reversed(out) if p), "")
+    tail = "\n" if by_key and last and not last.endswith("\n") else ""
+    for record in by_key.values():
+        fields = entry_fields(record, "bibtex")
+        tail += ("\n" if tail or last else "") + format_entry(*fields, key=record.key)
+    out.append(tail)
+    return out
 
 
 def save(library: Library, path: Path | None = None) -> bool:

@@ -10,7 +10,6 @@ which can only make citekit more careful, never overwrite anything.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,10 +20,11 @@ from typing import Any
 from .. import keys
 from ..config import Settings
 from ..fileio import write_atomic
-from ..library import Library, dumps, load, save
+from ..library import Library, load, pieces, save
 from ..model import Record
 from ..progress import progress_bar
 from ..sources.cache import Cache
+from .diff import unified
 from .outcome import Outcome, Resolution
 from .resolver import Resolver
 
@@ -102,26 +102,20 @@ def _resolver(
         cache.close()
 
 
-def _diff(before: str, after: str, name: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), name, name
-    )
-    return "".join(lines)
-
-
 def _commit(
     settings: Settings, library: Library, result: Resolution, dry_run: bool
-) -> tuple[str, bool]:
-    """Write the resolved library (and provenance) unless ``dry_run``; return the diff."""
-    before = dumps(library)
+) -> tuple[str, bool, Library]:
+    """Write the resolved library (and provenance) unless ``dry_run``.
+
+    Returns the diff (computed for a dry run only: nobody reads it otherwise), whether
+    the file was written, and the library as resolved.
+    """
     updated = library.with_records(result.records, result.renamed)
-    after = dumps(updated)
-    diff = _diff(before, after, str(settings.bib_path))
     if dry_run:
-        return diff, False
-    written = save(updated, settings.bib_path) if after != before else False
+        return unified(pieces(library), pieces(updated), str(settings.bib_path)), False, updated
+    written = save(updated, settings.bib_path)  # an unchanged library is not rewritten
     _save_provenance(settings, result.provenance)
-    return diff, written
+    return "", written, updated
 
 
 def resolve(
@@ -134,6 +128,27 @@ def resolve(
     **hooks: Any,
 ) -> Run:
     """Complete the library's entries in place (``citekit resolve``)."""
+    run, _ = _resolve(
+        settings,
+        offline=offline,
+        refresh=refresh,
+        dry_run=dry_run,
+        accept_upstream=accept_upstream,
+        **hooks,
+    )
+    return run
+
+
+def _resolve(
+    settings: Settings,
+    *,
+    offline: bool,
+    refresh: bool = False,
+    dry_run: bool = False,
+    accept_upstream: bool = False,
+    **hooks: Any,
+) -> tuple[Run, Library]:
+    """:func:`resolve`, and the library as it stands after the run."""
     library = load(settings.bib_path)
     with (
         progress_bar(len(library.records), "resolving") as advance,
@@ -148,8 +163,8 @@ def resolve(
     ):
         result = resolver.library(library.records, load_provenance(settings), settings.key_pattern)
         count = requests()
-    diff, written = _commit(settings, library, result, dry_run)
-    return Run(result, diff, written, count)
+    diff, written, updated = _commit(settings, library, result, dry_run)
+    return Run(result, diff, written, count), updated
 
 
 def add(
@@ -183,15 +198,17 @@ def add(
             provenance=load_provenance(settings),
         )
         count = requests()
-    diff, written = _commit(settings, library, result, dry_run)
+    diff, written, _ = _commit(settings, library, result, dry_run)
     return Run(result, diff, written, count)
 
 
 def build(settings: Settings, *, offline: bool = False, **hooks: Any) -> Run:
     """Resolve, write references.bib, then regenerate every export (``citekit build``)."""
-    run = resolve(settings, offline=offline, **hooks)
+    run, library = _resolve(settings, offline=offline, **hooks)
     from ..exports import write_all
 
-    records = load(settings.bib_path).records
+    # What was written is read back, so the exports are exactly those of the file; a file
+    # left as it was holds the records already in hand (reading it again cost a third).
+    records = load(settings.bib_path).records if run.written else library.records
     changed = write_all(records, settings.exports_path)
     return Run(run.resolution, run.diff, run.written, run.requests, tuple(changed))
