@@ -2,7 +2,8 @@
 
 Problems found: the file cannot be read (with its line), duplicates by key, DOI or arXiv id
 (a preprint and its published version that kept the ``eprint`` are duplicates), required
-fields missing for the entry type, and stubs still waiting to be resolved.
+fields missing for the entry type, stubs still waiting to be resolved, and ``crossref``/
+``xdata``/``related`` fields naming a key the library does not have.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from .errors import IdentifierError
 from .identifiers import ARXIV_DOI_PREFIX, is_arxiv_doi, normalize_doi
+from .keys import referenced_keys
 from .library import Library, diagnose
 from .model import Record
 
@@ -39,7 +41,7 @@ _REQUIRED: dict[str, tuple[str | tuple[str, ...], ...]] = {
 @dataclass(frozen=True)
 class Problem:
     """One thing to fix. ``kind`` is parse, duplicate-key, duplicate-doi, duplicate-arxiv,
-    missing-field or stub."""
+    missing-field, stub or dangling-reference."""
 
     kind: str
     key: str
@@ -87,6 +89,7 @@ def check_library(library: Library) -> CheckReport:
     problems = [
         *_duplicates(library, records),
         *(p for r in records for p in _record_problems(library, r)),
+        *_dangling(library, records),
     ]
     return CheckReport(library.path, len(records), tuple(problems))
 
@@ -145,6 +148,20 @@ def _duplicates(library: Library, records: Sequence[Record]) -> Iterator[Problem
                     other.key,
                     library.line_of(other.key),
                     f"same {label} {value} as {first.key}{at}; merge the two entries",
+                )
+
+
+def _dangling(library: Library, records: Sequence[Record]) -> Iterator[Problem]:
+    """``crossref``/``xdata``/``related`` naming a key the library does not have."""
+    known = {r.key for r in records}
+    for record in records:
+        for field, key in referenced_keys(record):
+            if key not in known:
+                yield Problem(
+                    "dangling-reference",
+                    record.key,
+                    library.line_of(record.key),
+                    f"{field} = {{{key}}} names no entry of this library; fix or remove it",
                 )
 
 

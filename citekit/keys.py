@@ -34,7 +34,7 @@ odd it looks: ``anon200514165`` or ``arxiv:2005.14165`` typed by a user stay as 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from itertools import count
 
 from .errors import ConfigError
@@ -234,7 +234,50 @@ def rename_provisional(
     cleared = [r.with_(key="") if i in renaming else r for i, r in enumerate(after)]
     named = assign_keys(cleared, pattern=pattern)
     renames = {after[i].key: named[i].key for i in sorted(renaming)}
-    return named, renames
+    return rename_references(named, renames), renames
+
+
+#: Fields whose value names other entries by key (biblatex; ``crossref`` also BibTeX).
+REFERENCE_FIELDS = ("crossref", "xdata", "related")
+
+
+def _keys_in(value: str) -> list[str]:
+    return [k.strip().strip("{}").strip() for k in value.split(",") if k.strip().strip("{}")]
+
+
+def referenced_keys(record: Record) -> list[tuple[str, str]]:
+    """``(field, key)`` for every key ``record`` names in crossref/xdata/related."""
+    return [
+        (name, key)
+        for name, value in record.extra
+        if name.lower() in REFERENCE_FIELDS
+        for key in _keys_in(value)
+    ]
+
+
+def rename_references(records: Sequence[Record], renames: Mapping[str, str]) -> tuple[Record, ...]:
+    """``records`` whose crossref/xdata/related name a renamed key, pointing at the new key.
+
+    Only values that are key lists are rewritten (a value naming no renamed key, or
+    holding anything else, is left byte for byte as it was).
+    """
+    if not renames:
+        return tuple(records)
+    out = []
+    for record in records:
+        extra = tuple(
+            (name, _renamed_value(value, renames) if name.lower() in REFERENCE_FIELDS else value)
+            for name, value in record.extra
+        )
+        out.append(record if extra == record.extra else record.with_(extra=extra))
+    return tuple(out)
+
+
+def _renamed_value(value: str, renames: Mapping[str, str]) -> str:
+    keys = _keys_in(value)
+    if not any(k in renames for k in keys):
+        return value
+    return ", ".join(renames.get(k, k) for k in keys)
 
 
 def stable_id(record: Record) -> tuple[str, str, str, str]:
