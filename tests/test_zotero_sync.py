@@ -13,6 +13,7 @@ import math
 import os
 import traceback
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from click.testing import CliRunner
 
 from citekit.cli import cli
 from citekit.config import Settings
-from citekit.errors import CitekitError, ConfigError
+from citekit.errors import CitekitError, ConfigError, SyncError
 from citekit.model import Date, Name, Record
 from citekit.zotero.credentials import Credentials, load_credentials
 from citekit.zotero.report import SyncReport
@@ -41,9 +42,16 @@ class Harness:
         self.credentials = Credentials("user", str(server.library_id), API_KEY)
         self.sleeps: list[float] = []
         self.texts: list[str] = []
+        self.notes: list[str] = []
+        self.now = 0.0  # the sync's clock: moves only when it sleeps
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
 
     def run(self, records: Sequence[Record], **options: Any) -> SyncReport:
-        opts = SyncOptions(sleep=self.sleeps.append, **options)
+        options = {"sleep": self.sleep, "clock": lambda: self.now} | options
+        opts = SyncOptions(notify=self.notes.append, **options)
         try:
             report = sync_zotero(records, self.settings, self.credentials, opts)
         except CitekitError as exc:
@@ -661,3 +669,86 @@ def test_concurrent_edit_of_the_same_field_becomes_a_conflict_after_the_412(
     assert stored["title"] == "Zotero Title"  # the concurrent edit survives
     assert stored["volume"] == "36"  # the .bib-only change still went through
     assert not report.ok
+
+
+# -- bounds: requests, the whole run, one wait (#12 item 7, #13 item 5) -------------------------
+def test_a_run_stops_at_its_request_limit(harness: Harness) -> None:
+    with pytest.raises(SyncError, match="stopped after 3 requests"):
+        harness.run(many(120), max_requests=3)
+    assert len(harness.server.log) == 3
+    assert len(harness.server.live_items()) == 0  # 2 reads + the first collection level
+
+
+def test_waits_past_the_whole_run_deadline_stop_with_when_to_retry(harness: Harness) -> None:
+    harness.server.inject(
+        "status", "POST", "/items", status=429, headers={"Retry-After": "100"}, times=5
+    )
+    with pytest.raises(SyncError, match=r"run the sync again after \d{4}-\d\d-\d\d \d\d:\d\d UTC"):
+        harness.run(hub(), deadline=250.0)
+    assert harness.sleeps == [100.0, 100.0]
+    assert harness.notes == ["Zotero: HTTP 429; waiting 100 s"] * 2
+    assert len(harness.state()["pending"]) == 11  # recorded: the next run adopts, not duplicates
+
+
+def test_retry_after_as_an_http_date_is_honoured(harness: Harness) -> None:
+    from email.utils import format_datetime
+
+    when = datetime.now(UTC) + timedelta(seconds=30)
+    harness.server.inject(
+        "status", "POST", "/items", status=503, headers={"Retry-After": format_datetime(when, True)}
+    )
+    assert harness.run(hub()).ok
+    assert len(harness.sleeps) == 1 and 20 <= harness.sleeps[0] <= 31
+
+
+# -- the state file and the credentials file (#13: paths no test ran) ---------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{ not json",
+        "[]",
+        '{"schemaVersion": 99}',
+        '{"schemaVersion": 1, "library_type": "user"}',
+        '{"schemaVersion": 1, "library_type": "user", "library_id": "4242", "library_version": 3,'
+        ' "items": {"a": {"key": "X", "surprise": 1}}, "collections": {}, "remote_items": {},'
+        ' "remote_collections": {}, "pending": {}, "pending_collections": {}}',
+    ],
+    ids=["not-json", "a-list", "future-schema", "missing-parts", "unknown-item-field"],
+)
+def test_a_corrupt_or_unknown_state_file_is_one_line_and_left_alone(
+    harness: Harness, text: str
+) -> None:
+    path = harness.settings.cache_path / "zotero-user-4242.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SyncError) as caught:
+        harness.run(hub())
+    message = str(caught.value)
+    assert "\n" not in message and str(path) in message and "move it away" in message
+    assert path.read_text(encoding="utf-8") == text
+    assert not harness.server.log  # nothing was asked before the state was read
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f'[zotero]\napi_key = "{API_KEY}\nlibrary_id = "4242"\n',  # unterminated string
+        f"[zotero\napi_key = {API_KEY}\n",
+        f'[zotero]\napi_key = "{API_KEY}"\napi_key = "{API_KEY}"\n',
+        b"\xff\xfe" + API_KEY.encode(),
+    ],
+    ids=["unterminated", "bad-table", "duplicate-key", "not-utf8"],
+)
+def test_a_malformed_credentials_file_is_one_line_without_its_text(
+    tmp_path: Path, text: str | bytes
+) -> None:
+    path = tmp_path / "credentials.toml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    path.chmod(0o600)
+    env = {"CITEKIT_CREDENTIALS": str(path), "ZOTERO_LIBRARY_ID": "4242"}
+    with pytest.raises(ConfigError) as caught:
+        load_credentials(env)
+    message = str(caught.value)
+    assert str(path) in message and "\n" not in message
+    assert API_KEY not in message and "zkTEST" not in message
+    assert API_KEY not in "".join(traceback.format_exception(caught.value))

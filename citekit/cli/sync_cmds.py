@@ -52,7 +52,10 @@ def sync_zotero_command(
     # Credentials first: a missing API key is reported before a missing library.
     credentials = load_credentials(library_id=library_id, library_type=library_type)
     records = load(existing_library(ctx, hint="pass --bib PATH")).records
-    options = SyncOptions(dry_run=dry_run, prune=prune)
+    # Waits (rate limits, retries) are shown on stderr so a quiet terminal is explained.
+    options = SyncOptions(
+        dry_run=dry_run, prune=prune, notify=lambda line: click.echo(line, err=True)
+    )
     report = sync_zotero(records, settings, credentials, options)
     if as_json:
         write_json(report.to_json())

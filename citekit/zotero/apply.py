@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from ..errors import SyncError
 from .plan import CollectionCreate, ItemCreate, ItemTrash, ItemUpdate, SyncPlan, identify
 from .report import Failed, SyncReport
+from .shapes import as_int
 from .state import RemoteCollection, SyncState, value_hash
 
 __all__ = ["Outcome", "Poster", "Stale", "apply_plan", "outcome"]
@@ -53,20 +54,26 @@ class Outcome:
 def outcome(report: Mapping[str, Any], index: int, version: int) -> Outcome:
     """Classify index ``index`` of a write report (``version``: the response's header)."""
     idx = str(index)
-    successful = report.get("successful") or {}
+    successful = _section(report, "successful")
     if idx in successful:
         obj = successful[idx] if isinstance(successful[idx], Mapping) else {}
         data = obj.get("data") if isinstance(obj.get("data"), Mapping) else None
-        return Outcome("ok", int(obj.get("version") or version), data=data)
-    if idx in (report.get("success") or {}):
+        return Outcome("ok", as_int(obj.get("version")) or version, data=data)
+    if idx in _section(report, "success"):
         return Outcome("ok", version)
-    if idx in (report.get("unchanged") or {}):
+    if idx in _section(report, "unchanged"):
         return Outcome("unchanged", version)
-    failed = (report.get("failed") or {}).get(idx)
+    failed = _section(report, "failed").get(idx)
     if isinstance(failed, Mapping):
         message = html.unescape(str(failed.get("message") or "no message"))
-        return Outcome("failed", code=int(failed.get("code") or 0), message=message)
+        return Outcome("failed", code=as_int(failed.get("code")) or 0, message=message[:500])
     return Outcome("failed", message="Zotero's answer says nothing about this object")
+
+
+def _section(report: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    """One section of a write report; anything but an object counts as empty."""
+    value = report.get(name)
+    return value if isinstance(value, Mapping) else {}
 
 
 def apply_plan(

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .shapes import as_int
 from .state import RemoteItem
 
 __all__ = ["identify", "normalize_arxiv", "normalize_doi"]
@@ -63,7 +64,7 @@ def identify(data: Mapping[str, Any]) -> RemoteItem:
     if not arxiv and (m := _ARXIV_URL.search(str(data.get("url") or ""))):
         arxiv = normalize_arxiv(m.group(1))
     return RemoteItem(
-        version=int(data.get("version") or 0),
+        version=as_int(data.get("version")) or 0,
         item_type=str(data.get("itemType") or ""),
         citekey=citekey,
         doi=doi,

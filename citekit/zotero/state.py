@@ -15,7 +15,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import SyncError
 from ..fileio import write_atomic
@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+T = TypeVar("T")
 
 
 def value_hash(value: Any) -> str:
@@ -132,25 +133,71 @@ def load_state(path: Path, library_type: str, library_id: str) -> SyncState:
         ) from None
     try:
         return _from_json(raw)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise SyncError(
             f"{path}: sync state in an unknown shape ({exc}); move it away to rebuild it"
         ) from None
 
 
-def _from_json(raw: dict[str, Any]) -> SyncState:
-    if raw.get("schemaVersion") != SCHEMA_VERSION:
-        raise ValueError(f"schemaVersion {raw.get('schemaVersion')!r}")
+# The JSON type of every field of the records the file holds (checked on load, so a hand-
+# edited or foreign file is refused in one line instead of failing later mid-sync).
+_KINDS: dict[type, dict[str, type | tuple[type, ...]]] = {
+    ItemState: {
+        "key": str,
+        "version": int,
+        "fields": dict,
+        "extra": list,
+        "collections": list,
+        "tags": list,
+        "created": bool,
+    },
+    RemoteItem: {
+        "version": int,
+        "item_type": str,
+        "citekey": str,
+        "doi": str,
+        "arxiv": str,
+        "trashed": bool,
+    },
+    RemoteCollection: {"version": int, "name": str, "parent": str, "trashed": bool},
+}
+
+
+def _build(cls: type[T], value: Any) -> T:
+    if not isinstance(value, dict):
+        raise TypeError(f"{cls.__name__} is a {type(value).__name__}")
+    for name, kind in _KINDS[cls].items():
+        if name in value and (
+            not isinstance(value[name], kind) or isinstance(value[name], bool) is not (kind is bool)
+        ):
+            raise TypeError(f"{cls.__name__}.{name} is a {type(value[name]).__name__}")
+    return cls(**value)
+
+
+def _strings(value: Any, what: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise TypeError(f"{what} is not a map of keys")
+    return dict(value)
+
+
+def _from_json(raw: Any) -> SyncState:
+    if not isinstance(raw, dict) or raw.get("schemaVersion") != SCHEMA_VERSION:
+        version = raw.get("schemaVersion") if isinstance(raw, dict) else type(raw).__name__
+        raise ValueError(f"schemaVersion {version!r}")
+    if not isinstance(raw["library_version"], int):
+        raise TypeError("library_version is not a number")
     return SyncState(
         library_type=str(raw["library_type"]),
         library_id=str(raw["library_id"]),
         library_version=int(raw["library_version"]),
-        items={k: ItemState(**v) for k, v in raw["items"].items()},
-        collections=dict(raw["collections"]),
-        remote_items={k: RemoteItem(**v) for k, v in raw["remote_items"].items()},
-        remote_collections={k: RemoteCollection(**v) for k, v in raw["remote_collections"].items()},
-        pending=dict(raw["pending"]),
-        pending_collections=dict(raw["pending_collections"]),
+        items={k: _build(ItemState, v) for k, v in raw["items"].items()},
+        collections=_strings(raw["collections"], "collections"),
+        remote_items={k: _build(RemoteItem, v) for k, v in raw["remote_items"].items()},
+        remote_collections={
+            k: _build(RemoteCollection, v) for k, v in raw["remote_collections"].items()
+        },
+        pending=_strings(raw["pending"], "pending"),
+        pending_collections=_strings(raw["pending_collections"], "pending_collections"),
         pending_updates={
             k: {f: list(h) for f, h in v.items()} for k, v in raw.get("pending_updates", {}).items()
         },

@@ -163,6 +163,9 @@ class ZoteroServer:
         self.faults: list[Fault] = []
         self.lock = threading.RLock()
         self.url = ""
+        #: hostile paging: answer every page as if ``start`` were 0, and claim this total
+        self.ignore_start = False
+        self.claimed_total: str | None = None
 
     # -- test helpers ---------------------------------------------------------------------
     def inject(self, kind: str, method: str = "POST", path: str = "/items", **kw: Any) -> None:
@@ -484,9 +487,9 @@ class ZoteroServer:
         limit = int(query.get("limit", "25"))
         if not 1 <= limit <= 100:
             return 400, {}, "limit must be between 1 and 100"
-        start = int(query.get("start", "0"))
+        start = 0 if self.ignore_start else int(query.get("start", "0"))
         page = objs[start : start + limit]
-        out = dict(headers) | {"Total-Results": str(len(objs))}
+        out = dict(headers) | {"Total-Results": self.claimed_total or str(len(objs))}
         links = []
         if start + limit < len(objs):
             nxt = dict(query) | {"start": str(start + limit), "limit": str(limit)}
