@@ -21,6 +21,8 @@ __all__ = ["Settings", "load_settings"]
 ARXIV_URL = "https://export.arxiv.org/api/query"
 CROSSREF_URL = "https://api.crossref.org"
 ZOTERO_URL = "https://api.zotero.org"
+DBLP_URL = "https://dblp.org"
+OPENALEX_URL = "https://api.openalex.org"
 
 _ENV = {
     "bib": "CITEKIT_BIB",
@@ -28,6 +30,11 @@ _ENV = {
     "arxiv_url": "CITEKIT_ARXIV_URL",
     "crossref_url": "CITEKIT_CROSSREF_URL",
     "zotero_url": "CITEKIT_ZOTERO_URL",
+    "dblp_url": "CITEKIT_DBLP_URL",
+    "openalex_url": "CITEKIT_OPENALEX_URL",
+    "published_sources": "CITEKIT_PUBLISHED_SOURCES",
+    "venue_names": "CITEKIT_VENUE_NAMES",
+    "dblp_delay": "CITEKIT_DBLP_DELAY",
     "mailto": "CITEKIT_MAILTO",
     "key_pattern": "CITEKIT_KEY_PATTERN",
     "exports_dir": "CITEKIT_EXPORTS_DIR",
@@ -46,9 +53,16 @@ class Settings:
     arxiv_url: str = ARXIV_URL
     crossref_url: str = CROSSREF_URL
     zotero_url: str = ZOTERO_URL
+    dblp_url: str = DBLP_URL
+    openalex_url: str = OPENALEX_URL
+    # Which sources may find a preprint's published version (after arXiv's own DOI),
+    # in order; "crossref dblp openalex" asks all three, "crossref" only Crossref.
+    published_sources: str = "crossref dblp openalex"
+    venue_names: str = "full"  # "full": the name a researcher cites; "short": "NeurIPS 2020"
     mailto: str = ""
     key_pattern: str = "{family}{year}{title}"
     arxiv_delay: float = 3.0  # seconds between arXiv requests (arXiv's terms: >= 3)
+    dblp_delay: float = 1.0  # seconds between DBLP requests (dblp asks for <= 1 per second)
     timeout: float = 20.0  # seconds for one HTTP request
     lock_timeout: float = 60.0  # seconds to wait for another citekit run on the same library
 
@@ -106,4 +120,19 @@ def load_settings(root: Path | None = None, env: Mapping[str, str] | None = None
     merged |= _coerce(_from_toml(root / "pyproject.toml", "citekit"), "pyproject.toml")
     merged |= _coerce(_from_toml(root / "citekit.toml", None), "citekit.toml")
     merged |= _coerce({k: env[v] for k, v in _ENV.items() if env.get(v)}, "environment")
-    return Settings(root=root, **merged)
+    return _checked(Settings(root=root, **merged))
+
+
+#: The sources that may find a published version (``published_sources``).
+PUBLISHED_SOURCES = ("crossref", "dblp", "openalex")
+
+
+def _checked(settings: Settings) -> Settings:
+    """Refuse choice settings with a value citekit does not know (one line, what to write)."""
+    if settings.venue_names not in ("full", "short"):
+        raise ConfigError(f"venue_names is {settings.venue_names!r}; use 'full' or 'short'")
+    for name in settings.published_sources.replace(",", " ").split():
+        if name not in PUBLISHED_SOURCES:
+            known = " ".join(PUBLISHED_SOURCES)
+            raise ConfigError(f"published_sources names {name!r}; use some of: {known}")
+    return settings

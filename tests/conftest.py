@@ -45,4 +45,8 @@ def _no_network_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CITEKIT_ARXIV_URL", "http://127.0.0.1:9/api/query")
     monkeypatch.setenv("CITEKIT_CROSSREF_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("CITEKIT_ZOTERO_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CITEKIT_DBLP_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CITEKIT_OPENALEX_URL", "http://127.0.0.1:9")
+    # Tests that want DBLP/OpenAlex start their servers and name them (tests/test_published.py).
+    monkeypatch.setenv("CITEKIT_PUBLISHED_SOURCES", "crossref")
     monkeypatch.delenv("ZOTERO_API_KEY", raising=False)

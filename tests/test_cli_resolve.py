@@ -112,7 +112,7 @@ def test_resolve_upgrades_the_preprint_and_completes_the_doi(
     (he,) = [r for r in load(project / "references.bib").records if r.key == "he2015deep"]
     assert he.issued is not None and he.issued.year == 2016  # the published year, not 2015
     assert he.publisher == "IEEE" and he.genre == ""  # nothing of the preprint's venue
-    assert "1 resolved, 1 upgraded (2 entries); 3 requests" in result.stderr
+    assert "1 resolved, 1 upgraded (crossref 1) (2 entries); 3 requests" in result.stderr
     # The second run asks nothing and changes nothing.
     replay_servers.arxiv.reset_log()
     replay_servers.crossref.reset_log()

@@ -52,9 +52,24 @@ def test_every_hub_entry_ends_in_the_expected_state(
         "lambert2022illustrating",
         "knox2011augmenting",
     }
+    # Issue #17: the four ML papers' venues come from DBLP (no hand-typed venue left).
+    upgraded = {"brown2020language", "ouyang2022training", "wei2022chain", "chung2024scaling"}
     assert {k for k, s in states.items() if s == "unchanged"} == hand
-    assert {k for k, s in states.items() if s == "resolved"} == set(states) - hand
+    assert {k for k, s in states.items() if s == "upgraded"} == upgraded
+    assert {k for k, s in states.items() if s == "resolved"} == set(states) - hand - upgraded
+    sources = {i["key"]: i.get("source") for i in report["items"]}  # type: ignore[index]
+    assert {sources[k] for k in upgraded} == {"dblp"}
+    assert report["upgraded_by"] == {"dblp": 4}  # type: ignore[index]
     assert report["summary"]["ambiguous"] == 0  # type: ignore[index]
+
+
+def test_stubs_keep_only_identifiers_groups_and_what_no_source_knows() -> None:
+    from citekit.library import load as load_bib
+
+    for record in load_bib(STUBS).records:
+        if record.arxiv_id or record.doi:
+            assert not (record.title or record.author or record.container_title), record.key
+            assert not (record.volume or record.page or record.editor), record.key
 
 
 def test_no_lookalike_was_accepted(rebuilt: tuple[str, dict[str, object]]) -> None:

@@ -42,6 +42,7 @@ class Outcome:
     candidates: tuple[dict[str, object], ...] = ()
     owned: Mapping[str, Any] | None = None  # provenance to store for ``key``
     renamed_from: str = ""  # the provisional key ``key`` replaced (keys.rename_provisional)
+    source: str = ""  # for ``upgraded``: the source that found the published version
 
     @property
     def failed(self) -> bool:
@@ -50,6 +51,8 @@ class Outcome:
     def as_dict(self) -> dict[str, object]:
         """Plain data for ``--json``."""
         out: dict[str, object] = {"input": self.input, "key": self.key, "state": self.state}
+        if self.source:
+            out["source"] = self.source
         if self.renamed_from:
             out["renamed_from"] = self.renamed_from
         if self.message:
@@ -65,7 +68,8 @@ class Outcome:
         who = self.key or self.input
         if self.renamed_from:
             who += f" (was {self.renamed_from})"
-        return f"{who}: {self.state}" + (f": {self.message}" if self.message else "")
+        state = f"{self.state} via {self.source}" if self.source else self.state
+        return f"{who}: {state}" + (f": {self.message}" if self.message else "")
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,8 @@ class Resolution:
         return {s: sum(1 for o in self.report if o.state == s) for s in STATES}
 
     def summary(self) -> str:
-        """``5 resolved, 1 upgraded, 6 unchanged (12 entries)``."""
-        parts = [f"{n} {s}" for s, n in self.counts().items() if n]
+        """``5 resolved, 4 upgraded (dblp 3, crossref 1), 6 unchanged (15 entries)``."""
+        parts = [f"{n} {s}" + self._sources(s) for s, n in self.counts().items() if n]
         noun = "entry" if len(self.report) == 1 else "entries"
         out = f"{', '.join(parts) or 'nothing to do'} ({len(self.report)} {noun})"
         if self.renamed:
@@ -97,9 +101,18 @@ class Resolution:
             out += f"; {len(self.renamed)} provisional {keys} renamed: {pairs}"
         return out
 
+    def upgraded_by(self) -> dict[str, int]:
+        """How many upgrades each source made."""
+        found = [o.source for o in self.report if o.state == "upgraded" and o.source]
+        return {s: found.count(s) for s in sorted(set(found))}
+
+    def _sources(self, state: str) -> str:
+        by = self.upgraded_by() if state == "upgraded" else {}
+        return " (" + ", ".join(f"{s} {n}" for s, n in by.items()) + ")" if by else ""
+
     def as_dict(self) -> dict[str, object]:
         """The ``--json`` report."""
-        out: dict[str, object] = {"summary": self.counts()}
+        out: dict[str, object] = {"summary": self.counts(), "upgraded_by": self.upgraded_by()}
         out["items"] = [o.as_dict() for o in self.report]
         out["renamed"] = dict(self.renamed)
         return out

@@ -25,6 +25,7 @@ from ..model import Record
 from ..progress import progress_bar
 from ..sources.cache import Cache
 from .diff import unified
+from .finders import CrossrefByDoi, CrossrefSearch, DblpSearch, Finder, OpenAlexSearch
 from .outcome import Outcome, Resolution
 from .resolver import Resolver
 
@@ -85,6 +86,8 @@ def _resolver(
 ) -> Iterator[tuple[Resolver, Callable[[], int]]]:
     from ..sources.arxiv import ArxivSource
     from ..sources.crossref import CrossrefSource
+    from ..sources.dblp import DblpSource
+    from ..sources.openalex import OpenAlexSource
 
     cache = Cache(settings.cache_path, offline=offline, refresh=refresh)
     # Tests inject a fake sleep and clock so backoff and arXiv's 3 s spacing take no time.
@@ -93,11 +96,25 @@ def _resolver(
     say = warn or (lambda _m: None)
     arxiv = ArxivSource(settings, cache, warn=say, **extra, **ticks)
     crossref = CrossrefSource(settings, cache, warn=say, **extra)
+    dblp = DblpSource(settings, cache, warn=say, **extra, **ticks)
+    openalex = OpenAlexSource(settings, cache, warn=say, **extra)
+    wanted = settings.published_sources.replace(",", " ").split()
+    finders: list[Finder] = [CrossrefByDoi(crossref)]
+    finders += [CrossrefSearch(crossref)] if "crossref" in wanted else []
+    finders += [DblpSearch(dblp)] if "dblp" in wanted else []
+    finders += [OpenAlexSearch(openalex)] if "openalex" in wanted else []
     resolver = Resolver(
-        arxiv, crossref, refresh=refresh, accept_upstream=accept_upstream, progress=progress
+        arxiv,
+        crossref,
+        refresh=refresh,
+        accept_upstream=accept_upstream,
+        progress=progress,
+        finders=finders,
+        venue_names="short" if settings.venue_names == "short" else "full",
     )
+    sources = (arxiv, crossref, dblp, openalex)
     try:
-        yield resolver, lambda: arxiv.requests_made + crossref.requests_made
+        yield resolver, lambda: sum(s.requests_made for s in sources)
     finally:
         cache.close()
 

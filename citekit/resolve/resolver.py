@@ -2,9 +2,11 @@
 
 * A DOI → Crossref ``/works/{doi}``.
 * An arXiv id → arXiv (all ids of a run in one batched fetch), then its published
-  version: the DOI in arXiv's own record → Crossref; otherwise a Crossref bibliographic
-  search accepted only under :mod:`citekit.resolve.match`'s rule. arXiv's DataCite DOIs
-  (``10.48550/arXiv.*``) are never sent to Crossref.
+  version, asked of an ordered list of finders (:mod:`citekit.resolve.finders`): the DOI
+  in arXiv's own record → Crossref; otherwise Crossref search, DBLP, OpenAlex, each hit
+  accepted only under :mod:`citekit.resolve.match`'s rule, sources that disagree on the
+  venue → ``ambiguous``. arXiv's DataCite DOIs (``10.48550/arXiv.*``) are never sent to
+  Crossref. The outcome names the source of every upgrade.
 * A bare title (``add`` only) → Crossref search, then arXiv search, under the same rule.
 * Entries that are already complete are not fetched again unless ``refresh``; the one
   exception is a preprint with no venue yet, whose "is it published?" search is cached
@@ -20,12 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from .. import keys
 from ..errors import CitekitError, IdentifierError, NotFound, SourceError
-from ..identifiers import Identifier, is_arxiv_doi
-from ..model import Record, plain_text
+from ..identifiers import Identifier
+from ..model import Name, Record
 from .entries import (
     arxiv_of,
     doi_of,
@@ -35,7 +37,9 @@ from .entries import (
     is_protected,
     stub_for,
 )
-from .match import decide
+from .finders import Ambiguous, CrossrefByDoi, CrossrefSearch, Finder, Published
+from .finders import published_version as find_published
+from .match import decide, same_family
 from .merge import ARXIV_FIELDS, WORK_FIELDS, all_fields, merge, owned_fields
 from .outcome import FAILED_STATES, STATES, Outcome, Resolution, State
 
@@ -79,6 +83,7 @@ class _Found:
     record: Record
     upgraded: bool = False
     only: tuple[str, ...] | None = None
+    source: str = ""  # the finder that found the published version
 
 
 class _Failed(Exception):
@@ -108,19 +113,23 @@ def _fail(exc: CitekitError) -> _Failed:
     return _Failed(_state_of(exc), text)
 
 
-def _first_family(record: Record) -> str:
-    if not record.author:
-        return ""
-    first = record.author[0]
-    return first.family or first.literal
-
-
 def _combine(preprint: Record, published: Record) -> Record:
-    """The published record, keeping the arXiv identity (and abstract when it has none)."""
+    """The published record, keeping the arXiv identity (and abstract when it has none).
+
+    When both list the same people in the same order, the preprint's names are kept:
+    they are the authors' own spelling ("Jeff Wu"), where an index may write the one it
+    filed them under ("Jeffrey Wu", "Paul F. Christiano").
+    """
     keep = {name: getattr(preprint, name) for name in ARXIV_FIELDS}
     if not published.abstract:
         keep["abstract"] = preprint.abstract
+    if _same_people(preprint.author, published.author):
+        keep["author"] = preprint.author
     return published.with_(**keep)
+
+
+def _same_people(a: Sequence[Name], b: Sequence[Name]) -> bool:
+    return len(a) == len(b) > 0 and all(same_family(x, y) for x, y in zip(a, b, strict=True))
 
 
 class Resolver:
@@ -137,29 +146,35 @@ class Resolver:
         refresh: bool = False,
         accept_upstream: bool = False,
         progress: Callable[[Outcome], None] | None = None,
+        finders: Sequence[Finder] | None = None,
+        venue_names: Literal["full", "short"] = "full",
     ) -> None:
         self.arxiv = arxiv
         self.crossref = crossref
+        self.finders = (
+            tuple(finders)
+            if finders is not None
+            else (CrossrefByDoi(crossref), CrossrefSearch(crossref))
+        )
+        self.venue_names = venue_names
         self.refresh = refresh
         self.accept_upstream = accept_upstream
         self._progress = progress
         self._preprints: dict[str, Record | SourceError] = {}
 
     # -- the published version -------------------------------------------------------
-    def _published(self, preprint: Record) -> Record | None:
+    def _published(self, preprint: Record) -> Published | None:
         """The published version of a preprint, or None; raises _Failed when ambiguous."""
-        doi = preprint.doi if preprint.doi and not is_arxiv_doi(preprint.doi) else ""
-        if doi:
-            try:
-                return self.crossref.work(doi)
-            except NotFound:
-                pass  # a DOI Crossref does not know: fall back to the search
-        hits = self.crossref.search(plain_text(preprint.title), _first_family(preprint), ROWS)
-        decision = decide(preprint, hits, "upgrade")
-        if decision.kind == "ambiguous":
-            reason = f"published version: {decision.reason}"
-            raise _Failed("ambiguous", reason, decision.candidates())
-        return decision.record
+        try:
+            return find_published(preprint, self.finders, self.venue_names)
+        except Ambiguous as exc:
+            raise _Failed("ambiguous", exc.reason, exc.candidates) from None
+
+    def _upgrade(self, preprint: Record) -> _Found | None:
+        published = self._published(preprint)
+        if published is None:
+            return None
+        return _Found(_combine(preprint, published.record), True, source=published.source)
 
     def _preprint(self, ident: Identifier) -> Record:
         answer = self._preprints.get(str(ident))
@@ -191,17 +206,16 @@ class Resolver:
         if not self._needs_fetch(current):
             if ident is None or doi or has_venue(current):
                 return None
-            published = self._published(current)  # "is it published yet?"
-            return _Found(_combine(current, published), True) if published else None
+            return self._upgrade(current)  # "is it published yet?"
         preprint = self._preprint(ident) if ident else None
         if doi:
             published = self.crossref.work(doi)
             return _Found(_combine(preprint, published) if preprint else published)
         if preprint is None:
             return None
-        published = self._published(preprint)
-        if published is not None:
-            return _Found(_combine(preprint, published), True)
+        upgraded = self._upgrade(preprint)
+        if upgraded is not None:
+            return upgraded
         # A venue the user wrote by hand is the published record: the preprint adds
         # only what identifies the work, never its own venue fields.
         return _Found(preprint, False, WORK_FIELDS if has_venue(current) else None)
@@ -214,10 +228,7 @@ class Resolver:
             return _Found(first.record)
         second = decide(ref, self.arxiv.search(title, "", ROWS), "title")
         if second.kind == "match" and second.record is not None:
-            published = self._published(second.record)
-            if published is not None:
-                return _Found(_combine(second.record, published), True)
-            return _Found(second.record)
+            return self._upgrade(second.record) or _Found(second.record)
         candidates = (*first.candidates(), *second.candidates())
         if "ambiguous" in (first.kind, second.kind):
             reason = first.reason if first.kind == "ambiguous" else second.reason
@@ -278,6 +289,7 @@ class Resolver:
             result.changes,
             result.differences,
             owned=owned_fields(owned, result, result.record),
+            source=found.source if state == "upgraded" else "",
         )
 
     def _finish(self, outcome: Outcome) -> Outcome:
@@ -378,7 +390,7 @@ class Resolver:
         if twin is not None:
             return Outcome(text, "unchanged", twin.key, "", twin)
         state: State = "upgraded" if found.upgraded else "resolved"
-        return Outcome(text, state, "", "", record, changes=())
+        return Outcome(text, state, "", "", record, changes=(), source=found.source)
 
 
 def _renamed(outcome: Outcome, renamed: Mapping[str, str]) -> Outcome:
@@ -399,4 +411,12 @@ def _named(outcome: Outcome, named: Mapping[int, Record]) -> Outcome:
     if outcome.state == "unchanged":
         message = f"already in the library as {final.key}; not added again"
         return Outcome(outcome.input, "unchanged", final.key, message)
-    return Outcome(outcome.input, outcome.state, final.key, "", final, owned=all_fields(final))
+    return Outcome(
+        outcome.input,
+        outcome.state,
+        final.key,
+        "",
+        final,
+        owned=all_fields(final),
+        source=outcome.source,
+    )

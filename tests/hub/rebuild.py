@@ -22,17 +22,31 @@ from citekit.fileio import write_atomic
 from tests.hub.replay import STUBS, register
 from tests.servers.arxiv import ArxivServer
 from tests.servers.crossref import CrossrefServer
+from tests.servers.dblp import DblpServer
+from tests.servers.openalex import OpenAlexServer
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGET = ROOT / "references.bib"
 
 
 def run_cli(
-    workdir: Path, args: list[str], arxiv_url: str, crossref_url: str
+    workdir: Path,
+    args: list[str],
+    arxiv_url: str,
+    crossref_url: str,
+    **urls: str,
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m citekit ARGS`` in ``workdir`` with endpoints and cache set for tests."""
+    """``python -m citekit ARGS`` in ``workdir`` with endpoints and cache set for tests.
+
+    ``urls`` may name ``dblp`` and ``openalex`` servers; without them DBLP and OpenAlex
+    are not asked (``CITEKIT_PUBLISHED_SOURCES=crossref``).
+    """
     env = dict(os.environ)
+    sources = " ".join(["crossref", *(name for name in ("dblp", "openalex") if name in urls)])
+    env |= {f"CITEKIT_{name.upper()}_URL": url for name, url in urls.items()}
     env |= {
+        "CITEKIT_PUBLISHED_SOURCES": sources,
+        "CITEKIT_DBLP_DELAY": "0",  # the loopback server; the 1 s spacing is unit-tested
         "CITEKIT_ARXIV_URL": arxiv_url,
         "CITEKIT_CROSSREF_URL": crossref_url,
         "CITEKIT_CACHE_DIR": str(workdir / ".citekit"),
@@ -64,10 +78,23 @@ def shipped_stubs() -> str:
 def rebuild(workdir: Path) -> tuple[str, subprocess.CompletedProcess[str]]:
     """Resolve a copy of the stubs in ``workdir``; return the text and the CLI's result."""
     (workdir / "references.bib").write_text(shipped_stubs(), encoding="utf-8")
-    with ArxivServer() as arxiv, CrossrefServer() as crossref:
+    with (
+        ArxivServer() as arxiv,
+        CrossrefServer() as crossref,
+        DblpServer() as dblp,
+        OpenAlexServer() as openalex,
+    ):
         assert isinstance(arxiv, ArxivServer) and isinstance(crossref, CrossrefServer)
-        register(arxiv, crossref)
-        done = run_cli(workdir, ["resolve", "--json"], arxiv.url, crossref.url)
+        assert isinstance(dblp, DblpServer) and isinstance(openalex, OpenAlexServer)
+        register(arxiv, crossref, dblp, openalex)
+        done = run_cli(
+            workdir,
+            ["resolve", "--json"],
+            arxiv.url,
+            crossref.url,
+            dblp=dblp.url,
+            openalex=openalex.url,
+        )
     return (workdir / "references.bib").read_text(encoding="utf-8"), done
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from tests.servers.arxiv import ArxivServer
 from tests.servers.crossref import CrossrefServer
+from tests.servers.dblp import DblpServer, Publication
+from tests.servers.openalex import OpenAlexServer
 
 HERE = Path(__file__).resolve().parent
 FACTS = HERE / "facts.json"
@@ -33,8 +35,33 @@ def _work(server: CrossrefServer, work: dict[str, Any]) -> None:
     server.add(doi, title, authors, **fields, **extra)
 
 
-def register(arxiv: ArxivServer, crossref: CrossrefServer) -> None:
-    """Every hub paper on arXiv, TAMER on Crossref, and the look-alikes title searches find."""
+def register_dblp(dblp: DblpServer) -> None:
+    """The hub papers' DBLP records: NeurIPS/JMLR publications and their CoRR preprints."""
+    for publication in facts()["dblp"]:
+        dblp.add(Publication(**publication))
+
+
+def register_openalex(openalex: OpenAlexServer) -> None:
+    """The hub papers' OpenAlex works: the published ones and arXiv-held preprints."""
+    for work in facts()["openalex"]:
+        fields = dict(work)
+        if "pages" in fields:
+            fields["pages"] = tuple(fields["pages"])
+        openalex.add(**fields)
+
+
+def register(
+    arxiv: ArxivServer,
+    crossref: CrossrefServer,
+    dblp: DblpServer | None = None,
+    openalex: OpenAlexServer | None = None,
+) -> None:
+    """Every hub paper on arXiv, TAMER on Crossref, the look-alikes title searches find,
+    and (when given) the DBLP records and OpenAlex works."""
+    if dblp is not None:
+        register_dblp(dblp)
+    if openalex is not None:
+        register_openalex(openalex)
     data = facts()
     for paper in data["arxiv"]:
         fields = dict(paper)
