@@ -159,7 +159,8 @@ class DblpSearch:
             return hit  # the hit alone is a published version; its BibTeX only adds detail
         # The hit's venue, year and pages are the search index's; the BibTeX adds editors,
         # the full booktitle, publisher and series, and is the better spelling of names.
-        keep = {f: getattr(full, f) or getattr(hit, f) for f in ("volume", "issue", "page")}
+        filled = ("container_title", "volume", "issue", "page")
+        keep = {f: getattr(full, f) or getattr(hit, f) for f in filled}
         # The hit's ``ee``/``doi`` are plain; the BibTeX escapes "_" in them as "\_".
         keep |= {f: getattr(hit, f) or getattr(full, f).replace("\\_", "_") for f in ("url", "doi")}
         return full.with_(type=hit.type, issued=hit.issued or full.issued, **keep)

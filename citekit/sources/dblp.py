@@ -20,6 +20,7 @@ asking DBLP.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import time
@@ -96,8 +97,8 @@ class DblpSource:
         payload = self.cache.get(SOURCE, request, TTL_SEARCH)
         if payload is None:
             params = {"q": query, "format": "json", "h": str(HITS)}
-            payload = self._get("/search/publ/api?" + urllib.parse.urlencode(params), title)
-            _search_body(payload)  # an unreadable answer is never cached
+            path = "/search/publ/api?" + urllib.parse.urlencode(params)
+            payload = self._get(path, title, _search_body)  # unreadable: retried, not cached
             self.cache.put(SOURCE, request, payload)
         return [self._checked_hit(r, title) for r in parse_search(_search_body(payload))]
 
@@ -107,8 +108,7 @@ class DblpSource:
             raise NotFound(SOURCE, key, "not a DBLP record key")
         payload = self.cache.get(SOURCE, f"rec:{key}", TTL_METADATA)
         if payload is None:
-            payload = self._get(f"/rec/{key}.bib", key)
-            _bib_record(payload, key)
+            payload = self._get(f"/rec/{key}.bib", key, lambda body: _bib_record(body, key))
             self.cache.put(SOURCE, f"rec:{key}", payload)
         return checked(_bib_record(payload, key), source=SOURCE, label=key, warn=self._warn)
 
@@ -118,14 +118,15 @@ class DblpSource:
         return clean.with_(extra=record.extra)
 
     # -- requests --------------------------------------------------------------------
-    def _get(self, path: str, label: str) -> bytes:
+    def _get(self, path: str, label: str, check: Callable[[bytes], object]) -> bytes:
+        """The body at ``path``, retried until ``check`` (a parse) accepts it."""
         if self.cache.offline:
             raise NotCached(SOURCE, label, "not in the cache; run again without --offline")
         if self._down is not None:
             raise SourceUnavailable(SOURCE, label, self._down)
         url = self.settings.dblp_url.rstrip("/") + path
         try:
-            body = retrying(lambda: self._once(url), self._retry, self._sleep)
+            body = retrying(lambda: self._checked(url, check), self._retry, self._sleep)
         except Problem as problem:
             error = _error(problem, label)
             self._trip(error)
@@ -140,6 +141,14 @@ class DblpSource:
         if self._failures >= GIVE_UP:
             reason = error.message.removesuffix("; try again later")
             self._down = f"not asked: DBLP failed {self._failures} times in a row ({reason})"
+
+    def _checked(self, url: str, check: Callable[[bytes], object]) -> bytes:
+        body = self._once(url)
+        try:
+            check(body)
+        except SourceUnavailable as exc:
+            raise Problem(exc.message) from None
+        return body
 
     def _once(self, url: str) -> bytes:
         self._space()
@@ -164,7 +173,7 @@ class DblpSource:
         except urllib.error.HTTPError as exc:
             wait = parse_retry_after(exc.headers.get("Retry-After") if exc.headers else None)
             raise Problem(f"HTTP {exc.code}", exc.code, wait) from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             reason = getattr(exc, "reason", exc)
             if "timed out" in str(reason) or isinstance(reason, TimeoutError):
                 raise Problem(f"no answer in time ({type(reason).__name__})") from None
