@@ -1,7 +1,7 @@
 """Resolution benchmark: requests and time for arXiv ids, DOIs and titles, cold and warm.
 
 usage: python benchmarks/bench_resolve.py [--arxiv 1000] [--dois 200] [--titles 50]
-                                          [--latency 0.15] [--published 0.3]
+                                          [--latency 0.15] [--published 0.3] [--dblp 0.4]
 
 The real ``arxiv`` and ``habanero`` clients talk to the loopback replay servers of
 ``tests/servers/`` (constructed papers, in the wire formats of ../shared/samples), each
@@ -10,7 +10,9 @@ virtual clock (the pipeline's injected ``sleep``/``clock``), so the run takes se
 minutes; the table shows both the wall time and the virtual waiting.
 
 Phases: ``citekit resolve`` on a library of arXiv and DOI stubs (a share ``--published``
-of the arXiv papers name a journal DOI that Crossref knows), then ``citekit add`` of
+of the arXiv papers name a journal DOI that Crossref knows; of the rest, a share ``--dblp``
+has a NeurIPS version on DBLP and OpenAlex, the others only their CoRR record on DBLP;
+DBLP's one request per second also runs on the virtual clock), then ``citekit add`` of
 ``--titles`` titles; each cold (empty cache) and warm (same cache, fresh library copy).
 The baseline is what a client without batching or a cache does: one request per id,
 3 s apart for arXiv, on every run.
@@ -33,11 +35,14 @@ sys.path.insert(0, str(ROOT))
 
 from _measure import fmt, table  # noqa: E402
 
-from citekit import pipeline  # noqa: E402
 from citekit.config import Settings  # noqa: E402
+from citekit.resolve import pipeline  # noqa: E402
 from tests.servers.arxiv import ArxivServer  # noqa: E402
+from tests.servers.base import ReplayServer  # noqa: E402
 from tests.servers.crossref import CrossrefServer  # noqa: E402
+from tests.servers.dblp import DblpServer, Publication  # noqa: E402
 from tests.servers.fixtures import FakeClock  # noqa: E402
+from tests.servers.openalex import OpenAlexServer  # noqa: E402
 
 ARXIV_SPACING = 3.0
 WORDS = (
@@ -62,6 +67,8 @@ class Phase:
     items: int
     arxiv: int
     crossref: int
+    dblp: int
+    openalex: int
     wall: float
     virtual: float
     outcomes: str
@@ -75,16 +82,29 @@ def title_of(n: int, kind: str) -> str:
     return f"Constructed {kind} study {n} of {a} {b} {c} models ref{n * 7919 % 104729}"
 
 
-def register(arxiv: ArxivServer, crossref: CrossrefServer, args: argparse.Namespace) -> None:
+def register(servers: Servers, args: argparse.Namespace) -> None:
     """Papers on the servers: arXiv preprints (some published), DOI works, title works."""
+    arxiv, crossref, dblp, openalex = servers
+    by_doi = args.arxiv * args.published
+    on_dblp = by_doi + (args.arxiv - by_doi) * args.dblp
     for n in range(args.arxiv):
-        doi = f"10.5555/bench.pub.{n}" if n < args.arxiv * args.published else ""
+        doi = f"10.5555/bench.pub.{n}" if n < by_doi else ""
         title = title_of(n, "preprint")
         people = [f"Given{n} Family{n}", f"Other{n} Coauthor{n}"]
         arxiv.add(arxiv_id(n), title, people, doi=doi, published="2023-01-05T10:00:00Z")
         if doi:
             persons = [(f"Given{n}", f"Family{n}"), (f"Other{n}", f"Coauthor{n}")]
             crossref.add(doi, title, persons, container="Journal of Benchmarks", issued=(2024, 3))
+            continue
+        key = f"abs-2301-{n:05d}"
+        corr = Publication(f"journals/corr/{key}", title, people, "CoRR", 2023, journal="CoRR")
+        dblp.add(corr.__class__(**{**vars(corr), "type": "Informal and Other Publications"}))
+        if n < on_dblp:
+            dblp.add(Publication(f"conf/nips/Bench{n}", title, people, "NeurIPS", 2023))
+            openalex.add(
+                id=f"W{9000000 + n}", title=title, authors=people, year=2023, source="neurips",
+                volume="36", pages=(str(n), str(n + 9)),
+            )  # fmt: skip
     for n in range(args.dois):
         crossref.add(
             f"10.5555/bench.doi.{n}",
@@ -117,7 +137,10 @@ def stubs(args: argparse.Namespace) -> str:
     return "\n".join(out)
 
 
-def measure(name: str, items: int, servers: tuple[ArxivServer, CrossrefServer], call: Any) -> Any:
+Servers = tuple[ArxivServer, CrossrefServer, DblpServer, OpenAlexServer]
+
+
+def measure(name: str, items: int, servers: Servers, call: Any) -> Any:
     """Run ``call(clock)`` and return (result, Phase without the naive columns filled)."""
     for server in servers:
         server.reset_log()
@@ -127,8 +150,8 @@ def measure(name: str, items: int, servers: tuple[ArxivServer, CrossrefServer], 
     wall = time.perf_counter() - start
     counts = result.resolution.counts()
     outcomes = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
-    arxiv_n, crossref_n = servers[0].count(), servers[1].count()
-    return Phase(name, items, arxiv_n, crossref_n, wall, sum(clock.sleeps), outcomes, 0, 0.0)
+    by_source = [server.count() for server in servers]
+    return Phase(name, items, *by_source, wall, sum(clock.sleeps), outcomes, 0, 0.0)
 
 
 def naive(phase: Phase, arxiv_items: int, other_items: int, latency: float) -> Phase:
@@ -138,15 +161,15 @@ def naive(phase: Phase, arxiv_items: int, other_items: int, latency: float) -> P
     return Phase(**{**vars(phase), "naive_requests": requests, "naive_seconds": seconds})
 
 
-def settings_for(
-    folder: Path, cache: Path, arxiv: ArxivServer, crossref: CrossrefServer
-) -> Settings:
+def settings_for(folder: Path, cache: Path, servers: Servers) -> Settings:
     return Settings(
         root=folder,
         bib=str(folder / "references.bib"),
         cache_dir=str(cache),
-        arxiv_url=arxiv.url,
-        crossref_url=crossref.url,
+        arxiv_url=servers[0].url,
+        crossref_url=servers[1].url,
+        dblp_url=servers[2].url,
+        openalex_url=servers[3].url,
         mailto="bench@example.org",
     )
 
@@ -154,37 +177,43 @@ def settings_for(
 def run_all(args: argparse.Namespace, tmp: Path) -> list[Phase]:
     """Cold and warm resolve, then cold and warm add, against one pair of servers."""
     phases = []
-    with ArxivServer() as arxiv, CrossrefServer() as crossref:
-        register(arxiv, crossref, args)
-        for server in (arxiv, crossref):
+    with (
+        ArxivServer() as arxiv,
+        CrossrefServer() as crossref,
+        DblpServer() as dblp,
+        OpenAlexServer() as openalex,
+    ):
+        servers = (arxiv, crossref, dblp, openalex)
+        assert all(isinstance(s, ReplayServer) for s in servers)
+        register(servers, args)  # type: ignore[arg-type]
+        for server in servers:
             server.fail("delay", delay=args.latency, times=None)
-        servers = (arxiv, crossref)
         cache = tmp / "cache"
         ids = args.arxiv + args.dois
         for label in ("cold", "warm"):
             folder = tmp / f"resolve-{label}"
             folder.mkdir()
             (folder / "references.bib").write_text(stubs(args), encoding="utf-8")
-            settings = settings_for(folder, cache, arxiv, crossref)
+            settings = settings_for(folder, cache, servers)  # type: ignore[arg-type]
 
             def go(clock: FakeClock, s: Settings = settings) -> Any:
                 return pipeline.resolve(s, sleep=clock.sleep, clock=clock)
 
-            phase = measure(f"resolve {label}", ids, servers, go)
+            phase = measure(f"resolve {label}", ids, servers, go)  # type: ignore[arg-type]
             phases.append(naive(phase, args.arxiv, args.dois, args.latency))
             if label == "cold":  # the same library again: everything is already complete
-                phase = measure("resolve re-run", ids, servers, go)
+                phase = measure("resolve re-run", ids, servers, go)  # type: ignore[arg-type]
                 phases.append(naive(phase, args.arxiv, args.dois, args.latency))
         titles = [title_of(n, "titled") for n in range(args.titles)]
         for label in ("cold", "warm"):
             folder = tmp / f"add-{label}"
             folder.mkdir()
-            settings = settings_for(folder, cache, arxiv, crossref)
+            settings = settings_for(folder, cache, servers)  # type: ignore[arg-type]
 
             def add(clock: FakeClock, s: Settings = settings) -> Any:
                 return pipeline.add(s, titles, sleep=clock.sleep, clock=clock)
 
-            phase = measure(f"add titles {label}", len(titles), servers, add)
+            phase = measure(f"add titles {label}", len(titles), servers, add)  # type: ignore[arg-type]
             phases.append(naive(phase, 0, len(titles), args.latency))
     return phases
 
@@ -196,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--titles", type=int, default=50)
     parser.add_argument("--latency", type=float, default=0.15)
     parser.add_argument("--published", type=float, default=0.3)
+    parser.add_argument("--dblp", type=float, default=0.4)
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="citekit-resolve-"))
     try:
@@ -203,18 +233,19 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     headers = (
-        "phase", "items", "arXiv requests", "Crossref requests", "wall s", "virtual wait s",
-        "naive requests", "naive s", "outcomes",
+        "phase", "items", "arXiv", "Crossref", "DBLP", "OpenAlex", "wall s",
+        "virtual wait s", "naive requests", "naive s", "outcomes",
     )  # fmt: skip
     rows = [
-        [p.name, str(p.items), str(p.arxiv), str(p.crossref), fmt(p.wall, 1), fmt(p.virtual, 0),
-         str(p.naive_requests), fmt(p.naive_seconds, 0), p.outcomes]
+        [p.name, str(p.items), str(p.arxiv), str(p.crossref), str(p.dblp), str(p.openalex),
+         fmt(p.wall, 1), fmt(p.virtual, 0), str(p.naive_requests), fmt(p.naive_seconds, 0),
+         p.outcomes]
         for p in phases
     ]  # fmt: skip
     print(table(headers, rows))
     target = math.ceil(args.arxiv / 100)
     cold = phases[0]
-    again = sum(p.arxiv + p.crossref for p in phases if "cold" not in p.name)
+    again = sum(p.arxiv + p.crossref + p.dblp + p.openalex for p in phases if "cold" not in p.name)
     print(f"\ncold arXiv requests {cold.arxiv} (target ceil(ids/100) = {target}): "
           f"{'met' if cold.arxiv <= target else 'NOT met'}; requests of the re-run and warm "
           f"runs {again} (target 0): {'met' if again == 0 else 'NOT met'}")  # fmt: skip

@@ -80,8 +80,11 @@ def _stubs(*keys: str) -> str:
     )
 
 
-def _resolve(tmp_path: Path, world: World, bib: str, **changes: object) -> pipeline.Run:
-    (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
+def _resolve(
+    tmp_path: Path, world: World, bib: str, dry_run: bool = False, **changes: object
+) -> pipeline.Run:
+    if bib:
+        (tmp_path / "references.bib").write_text(bib, encoding="utf-8")
     settings = Settings(
         root=tmp_path,
         cache_dir=".cache",
@@ -93,7 +96,7 @@ def _resolve(tmp_path: Path, world: World, bib: str, **changes: object) -> pipel
         timeout=2.0,
     ).with_(**changes)
     clock = FakeClock()
-    return pipeline.resolve(settings, sleep=clock.sleep, clock=clock)
+    return pipeline.resolve(settings, dry_run=dry_run, sleep=clock.sleep, clock=clock)
 
 
 def _outcomes(run: pipeline.Run) -> dict[str, tuple[str, str, Record | None]]:
@@ -254,6 +257,35 @@ def test_unknown_venue_settings_are_refused(tmp_path: Path) -> None:
         load_settings(tmp_path, {"CITEKIT_PUBLISHED_SOURCES": "crossref scholar"})
 
 
+def test_check_reports_a_preprint_whose_published_version_is_cached(
+    tmp_path: Path, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from citekit.cli import cli
+
+    first = _resolve(tmp_path, world, _stubs("brown2020language"), published_sources="crossref")
+    assert first.resolution.report[0].state == "resolved"  # a preprint, written
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CITEKIT_CACHE_DIR", str(tmp_path / ".cache"))
+    monkeypatch.setenv("CITEKIT_PUBLISHED_SOURCES", "crossref dblp openalex")
+    before = CliRunner().invoke(cli, ["check", "--json"], prog_name="citekit")
+    assert "preprint-published" not in before.output  # DBLP's answer is not cached yet
+    _resolve(tmp_path, world, "", dry_run=True)  # asks DBLP; the library is not written
+    requests = world.dblp.count() + world.openalex.count()
+    result = CliRunner().invoke(cli, ["check", "--json"], prog_name="citekit")
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.stdout)["problems"]
+    assert (problem["kind"], problem["key"]) == ("preprint-published", "brown2020language")
+    assert (
+        "Advances in Neural Information Processing Systems (2020, found by dblp)"
+        in (problem["message"])
+    )
+    assert world.dblp.count() + world.openalex.count() == requests  # the cache alone
+
+
 # -- the DBLP source on its own ------------------------------------------------------------
 def _dblp(tmp_path: Path, server: DblpServer, clock: FakeClock, **changes: object) -> DblpSource:
     settings = Settings(root=tmp_path, dblp_url=server.url, timeout=0.5).with_(**changes)
@@ -337,3 +369,33 @@ def test_dblp_timeouts_fail_the_item_and_then_the_run_stops_asking(
     with pytest.raises(SourceUnavailable, match="not asked"):
         source.search("Scaling Instruction-Finetuned", "Chung")
     assert dblp_server.count() == 4
+
+
+def test_a_recorded_openalex_work_parses() -> None:
+    """A real OpenAlex answer (tests/data/openalex/README.md): a journal article, not a preprint."""
+    import json
+
+    from citekit.sources.openalex import parse_work
+
+    here = Path(__file__).parent / "data" / "openalex" / "W2741809807.json"
+    work = parse_work(json.loads(here.read_text(encoding="utf-8")))
+    assert work.type == "article-journal" and work.genre == ""
+    assert work.title.startswith("The state of OA")
+    assert (work.container_title, work.volume, work.page) == ("PeerJ", "6", "e4375")
+    assert work.doi == "10.7717/peerj.4375" and work.issued == Date(2018)
+    assert work.author[0].family == "Piwowar" and len(work.author) == 9
+
+
+def test_openalex_sends_mailto_and_knows_a_repository_is_a_preprint(
+    tmp_path: Path, world: World
+) -> None:
+    from citekit.sources.openalex import OpenAlexSource
+
+    settings = Settings(root=tmp_path, openalex_url=world.openalex.url, mailto="me@example.org")
+    source = OpenAlexSource(settings, Cache(tmp_path / "c"))
+    hits = source.search("Proximal Policy Optimization Algorithms")
+    assert [(h.type, h.genre) for h in hits] == [("article", "preprint")]
+    assert world.openalex.requests[0].headers["from"] == "me@example.org"
+    assert "citekit" in world.openalex.requests[0].headers["user-agent"]
+    assert source.search("Proximal Policy Optimization Algorithms") == hits
+    assert world.openalex.count() == 1  # cached

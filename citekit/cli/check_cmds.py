@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from . import Failure, cli, existing_library, note, write_json
+from . import Failure, cli, existing_library, note, settings_of, write_json
+
+if TYPE_CHECKING:
+    from ..check import CheckReport
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.pass_context
 def check(ctx: click.Context, as_json: bool) -> None:
-    """Check the library: parse errors, duplicates (key, DOI, arXiv id), missing fields, stubs.
+    """Check the library: parse errors, duplicates (key, DOI, arXiv id), missing fields, stubs,
+    and preprints whose published version is already in the cache (preprint-published).
 
     Exits 1 when anything needs fixing.
     """
     from ..check import check_file
 
-    report = check_file(existing_library(ctx))
+    report = _with_published(ctx, check_file(existing_library(ctx)))
     if as_json:
         write_json(report.as_dict())
     else:
@@ -28,3 +34,28 @@ def check(ctx: click.Context, as_json: bool) -> None:
     if not report.ok:
         raise Failure(f"{len(report.problems)} problem(s) in {report.entries} entries")
     note(f"{report.path}: {report.entries} entries, no problems")
+
+
+def _with_published(ctx: click.Context, report: CheckReport) -> CheckReport:
+    """``report`` plus one ``preprint-published`` problem per preprint the cache can upgrade."""
+    from ..check import CheckReport, Problem
+    from ..library import load
+    from ..resolve.pipeline import published_in_cache
+
+    if any(p.kind == "parse" for p in report.problems):
+        return report
+    settings = settings_of(ctx)
+    library = load(settings.bib_path)
+    found = published_in_cache(settings, library.records)
+    extra = tuple(
+        Problem(
+            "preprint-published",
+            key,
+            library.line_of(key),
+            f"published in {p.record.container_title or 'a venue'}"
+            f" ({p.record.issued.year if p.record.issued else 'n.d.'}, found by {p.source}):"
+            " run `citekit resolve` to upgrade it",
+        )
+        for key, p in found.items()
+    )
+    return CheckReport(report.path, report.entries, report.problems + extra)

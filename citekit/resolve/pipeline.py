@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .. import keys
 from ..config import Settings
@@ -25,11 +25,20 @@ from ..model import Record
 from ..progress import progress_bar
 from ..sources.cache import Cache
 from .diff import unified
-from .finders import CrossrefByDoi, CrossrefSearch, DblpSearch, Finder, OpenAlexSearch
+from .finders import (
+    Ambiguous,
+    CrossrefByDoi,
+    CrossrefSearch,
+    DblpSearch,
+    Finder,
+    OpenAlexSearch,
+    Published,
+    published_version,
+)
 from .outcome import Outcome, Resolution
 from .resolver import Resolver
 
-__all__ = ["Run", "add", "build", "load_provenance", "resolve"]
+__all__ = ["Run", "add", "build", "load_provenance", "published_in_cache", "resolve"]
 
 PROVENANCE = "provenance.json"
 Progress = Callable[[Outcome], None]
@@ -98,11 +107,7 @@ def _resolver(
     crossref = CrossrefSource(settings, cache, warn=say, **extra)
     dblp = DblpSource(settings, cache, warn=say, **extra, **ticks)
     openalex = OpenAlexSource(settings, cache, warn=say, **extra)
-    wanted = settings.published_sources.replace(",", " ").split()
-    finders: list[Finder] = [CrossrefByDoi(crossref)]
-    finders += [CrossrefSearch(crossref)] if "crossref" in wanted else []
-    finders += [DblpSearch(dblp)] if "dblp" in wanted else []
-    finders += [OpenAlexSearch(openalex)] if "openalex" in wanted else []
+    finders = _finders(settings, crossref, dblp, openalex)
     resolver = Resolver(
         arxiv,
         crossref,
@@ -110,13 +115,59 @@ def _resolver(
         accept_upstream=accept_upstream,
         progress=progress,
         finders=finders,
-        venue_names="short" if settings.venue_names == "short" else "full",
+        venue_names=_style(settings),
     )
     sources = (arxiv, crossref, dblp, openalex)
     try:
         yield resolver, lambda: sum(s.requests_made for s in sources)
     finally:
         cache.close()
+
+
+def _style(settings: Settings) -> Literal["full", "short"]:
+    return "short" if settings.venue_names == "short" else "full"
+
+
+def _finders(settings: Settings, crossref: Any, dblp: Any, openalex: Any) -> list[Finder]:
+    """The published-version finders ``settings.published_sources`` asks for, in order."""
+    wanted = settings.published_sources.replace(",", " ").split()
+    finders: list[Finder] = [CrossrefByDoi(crossref)]
+    finders += [CrossrefSearch(crossref)] if "crossref" in wanted else []
+    finders += [DblpSearch(dblp)] if "dblp" in wanted else []
+    finders += [OpenAlexSearch(openalex)] if "openalex" in wanted else []
+    return finders
+
+
+def published_in_cache(settings: Settings, records: Sequence[Record]) -> dict[str, Published]:
+    """Preprints whose published version the cache already holds (``citekit check``).
+
+    The finders run on the cache alone (offline: no request is ever sent); a preprint
+    whose answers are not cached, or whose published version is ambiguous, is skipped.
+    """
+    from ..errors import CitekitError
+    from ..sources.crossref import CrossrefSource
+    from ..sources.dblp import DblpSource
+    from ..sources.openalex import OpenAlexSource
+    from .entries import arxiv_of, has_venue, is_protected
+
+    waiting = [r for r in records if arxiv_of(r) and not has_venue(r) and not is_protected(r)]
+    if not waiting or not (settings.cache_path / "cache.sqlite").is_file():
+        return {}
+    cache = Cache(settings.cache_path, offline=True)
+    sources = (CrossrefSource(settings, cache), DblpSource(settings, cache))
+    finders = _finders(settings, *sources, OpenAlexSource(settings, cache))
+    found: dict[str, Published] = {}
+    try:
+        for record in waiting:
+            try:
+                published = published_version(record, finders, _style(settings))
+            except (CitekitError, Ambiguous):
+                continue
+            if published is not None:
+                found[record.key] = published
+    finally:
+        cache.close()
+    return found
 
 
 def _commit(

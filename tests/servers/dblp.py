@@ -1,7 +1,7 @@
 """A loopback DBLP (``/search/publ/api``, ``/rec/{key}.bib``) from registered publications.
 
 CONSTRUCTED answers in exactly the shapes of the real ones in ``../shared/samples/dblp``
-(see ``tests/data/dblp/README.md``): the search JSON ``{"result":{"query","status",
+(see ``tests/data/openalex/README.md``): the search JSON ``{"result":{"query","status",
 "time","completions","hits":{"@total","@computed","@sent","@first","hit":[…]}}}`` with
 ``info.authors.author`` a list of ``{"@pid","text"}``, a title ending in a period, DOIs
 upper-cased in ``doi`` and as registered in ``ee``; zero hits carry no ``hit`` key. A

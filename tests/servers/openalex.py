@@ -1,7 +1,7 @@
 """A loopback OpenAlex works API (``/works/doi:…``, ``/works?filter=title.search:…``).
 
 CONSTRUCTED answers in exactly the shapes of the recordings in ``../shared/samples/openalex``
-(see ``tests/data/dblp/README.md``): a bare work object for ``/works/{id}``, a list
+(see ``tests/data/openalex/README.md``): a bare work object for ``/works/{id}``, a list
 ``{"meta":{"count","db_response_time_ms","page","per_page","groups_count"},"results":[…],
 "group_by":[]}`` for searches (each result with ``relevance_score``), full-URL ids and DOIs,
 ``biblio`` values as strings or null, ``primary_location.source`` with its ``type``
