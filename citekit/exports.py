@@ -15,6 +15,7 @@ from typing import Any
 
 from .fileio import write_atomic
 from .model import Record
+from .progress import tracked
 from .writers.csljson import format_csljson
 from .writers.ris import format_ris
 from .writers.zotero import collection_key, collection_paths, record_to_item
@@ -82,25 +83,37 @@ def _biblatex_writer() -> Callable[[Sequence[Record]], str] | None:
     return format_biblatex
 
 
-def export_files(records: Sequence[Record]) -> dict[Path, str]:
-    """Relative path → text of every export, in a fixed order."""
-    files = {
-        CSL_JSON: format_csljson(records),
-        ZOTERO_RDF: format_zotero_rdf(records),
-        ZOTERO_ITEMS: format_zotero_items(records),
-        RIS: format_ris(records),
+def _renderers() -> dict[Path, Callable[[Sequence[Record]], str]]:
+    """Relative path → the function that renders that export, in a fixed order."""
+    files: dict[Path, Callable[[Sequence[Record]], str]] = {
+        CSL_JSON: format_csljson,
+        ZOTERO_RDF: format_zotero_rdf,
+        ZOTERO_ITEMS: format_zotero_items,
+        RIS: format_ris,
     }
     biblatex = _biblatex_writer()
     if biblatex is not None:
-        files[BIBLATEX] = biblatex(records)
+        files[BIBLATEX] = biblatex
     return files
 
 
+def export_files(records: Sequence[Record]) -> dict[Path, str]:
+    """Relative path → text of every export, in a fixed order."""
+    return {relative: render(records) for relative, render in _renderers().items()}
+
+
 def write_all(records: Sequence[Record], exports_dir: Path) -> list[Path]:
-    """Write every export under ``exports_dir``; return the files whose bytes changed."""
+    """Write every export under ``exports_dir``; return the files whose bytes changed.
+
+    One file at a time: only one export's text is held at once (on 100,000 entries they
+    add up to several hundred MB), and on a terminal each shows a bar while it renders.
+    """
     changed = []
-    for relative, text in export_files(records).items():
+    for relative, render in _renderers().items():
         path = Path(exports_dir) / relative
+        with tracked(records, f"writing {relative}") as items:
+            text = render(items)
         if write_atomic(path, text):
             changed.append(path)
+        del text  # before the next one is rendered
     return changed

@@ -27,6 +27,7 @@ from .bibtex.parse import Original, parse_text
 from .errors import LibraryError
 from .fileio import write_atomic
 from .model import Record
+from .progress import status
 from .writers.bibtex import FIELD_ORDER, entry_fields, format_entry
 
 __all__ = ["Library", "diagnose", "dumps", "load", "loads", "pieces", "save"]
@@ -148,7 +149,8 @@ def _build(text: str, path: str, problems: list[LibraryError] | None = None) -> 
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        chunks, records = parse_text(text, path, problems)
+        with status(f"reading {Path(path).name}"):  # on a terminal, when it takes a while
+            chunks, records = parse_text(text, path, problems)
     finally:
         if was_enabled:
             gc.enable()

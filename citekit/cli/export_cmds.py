@@ -71,9 +71,13 @@ def _export_file(
 ) -> None:
     """Load, render and write one export file (``name`` under the exports directory by
     default), then report it."""
+    from ..progress import tracked
+
     records = export_records(ctx)
     default = settings_of(ctx).exports_path / name
-    _wrote(write_output(render(records), output, default), len(records))
+    with tracked(records, f"writing {name}") as items:  # a bar on a terminal
+        text = render(items)
+    _wrote(write_output(text, output, default), len(records))
 
 
 @export.command("bibtex")
@@ -154,8 +158,12 @@ def export_zotero(ctx: click.Context, directory: Path | None) -> None:
     base = directory if directory is not None else settings_of(ctx).exports_path
     rdf = base / ZOTERO_RDF.name if directory is not None else base / ZOTERO_RDF
     items = rdf.with_name(ZOTERO_ITEMS.name)
-    write_atomic(rdf, format_zotero_rdf(records))
-    write_atomic(items, format_zotero_items(records))
+    from ..progress import tracked
+
+    for path, render in ((rdf, format_zotero_rdf), (items, format_zotero_items)):
+        with tracked(records, f"writing {path.name}") as each:  # a bar on a terminal
+            text = render(each)
+        write_atomic(path, text)
     _wrote(rdf, len(records))
     _wrote(items, len(records))
 

@@ -56,7 +56,10 @@ def sync_zotero_command(
     options = SyncOptions(
         dry_run=dry_run, prune=prune, notify=lambda line: click.echo(line, err=True)
     )
-    report = sync_zotero(records, settings, credentials, options)
+    from ..progress import status
+
+    with status("syncing with Zotero"):  # a spinner on a terminal, when it takes a while
+        report = sync_zotero(records, settings, credentials, options)
     if as_json:
         write_json(report.to_json())
     else:
