@@ -3,6 +3,12 @@
 Precedence, lowest first: built-in defaults, ``[tool.citekit]`` in ``pyproject.toml``,
 ``citekit.toml`` (top-level keys), environment variables, command-line options.
 Nothing here reads settings lazily from the environment later on.
+
+A project file (``pyproject.toml``, ``citekit.toml``) comes with the repository, so it is
+trusted less than the environment or the command line (SECURITY.md): the paths it names
+(``bib``, ``exports_dir``, ``cache_dir``) must stay inside the project, and the service
+URLs it names are recorded in :attr:`Settings.from_project`, so that no credential is
+sent to them (:meth:`Settings.credential_url`).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any
 
 from .errors import ConfigError
 
-__all__ = ["Settings", "load_settings"]
+__all__ = ["SERVICE_URLS", "Settings", "load_settings"]
 
 ARXIV_URL = "https://export.arxiv.org/api/query"
 CROSSREF_URL = "https://api.crossref.org"
@@ -65,6 +71,8 @@ class Settings:
     dblp_delay: float = 1.0  # seconds between DBLP requests (dblp asks for <= 1 per second)
     timeout: float = 20.0  # seconds for one HTTP request
     lock_timeout: float = 60.0  # seconds to wait for another citekit run on the same library
+    #: Settings whose value came from a project file (not overridden by env or CLI).
+    from_project: frozenset[str] = frozenset()
 
     @property
     def bib_path(self) -> Path:
@@ -81,7 +89,29 @@ class Settings:
         return self.bib_path.parent / ".citekit"
 
     def with_(self, **changes: Any) -> Settings:
-        return replace(self, **changes)
+        """A copy with ``changes``; a changed setting no longer counts as the project's."""
+        project = self.from_project - changes.keys()
+        return replace(self, **({"from_project": project} | changes))
+
+    def credential_url(self, name: str) -> str:
+        """The URL setting ``name``, when credentials may be sent to it.
+
+        Raises ConfigError when a project file set it: a cloned repository must not be
+        able to send your API key to a host of its choosing.
+        """
+        if name in self.from_project:
+            raise ConfigError(
+                f"{name} = {getattr(self, name)!r} comes from a project file "
+                f"(citekit.toml or pyproject.toml); credentials are only sent to a URL from "
+                f"the environment: set {_ENV[name]} if you trust it"
+            )
+        url: str = getattr(self, name)
+        return url
+
+    def mailto_for(self, name: str) -> str:
+        """The mailto to send to the service at URL setting ``name``: none when a project
+        file chose that URL (a cloned repository must not learn your address)."""
+        return "" if name in self.from_project else self.mailto
 
 
 def _from_toml(path: Path, table: str | None) -> dict[str, Any]:
@@ -102,7 +132,7 @@ def _coerce(values: Mapping[str, Any], origin: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in values.items():
         attr = name.replace("-", "_")
-        if attr not in known or attr == "root":
+        if attr not in known or attr in ("root", "from_project"):
             continue  # other tools' keys and future settings are not ours to reject
         default = getattr(Settings(), attr)
         try:
@@ -112,15 +142,42 @@ def _coerce(values: Mapping[str, Any], origin: str) -> dict[str, Any]:
     return out
 
 
+#: Paths a project file may set only inside the project.
+_PATHS = ("bib", "exports_dir", "cache_dir")
+#: Service URLs: from a project file, used without credentials (and said so).
+SERVICE_URLS = ("arxiv_url", "crossref_url", "zotero_url", "dblp_url", "openalex_url")
+
+
+def _inside(root: Path, values: Mapping[str, Any], origin: str) -> None:
+    """Refuse a project file's path that leads outside the project (``../``, absolute,
+    or through a symlink)."""
+    top = root.resolve()
+    for name in _PATHS:
+        value = values.get(name)
+        if not value:
+            continue
+        target = (root / str(value)).resolve()
+        if target != top and top not in target.parents:
+            raise ConfigError(
+                f"{origin}: {name} = {value!r} points outside the project; a project file may "
+                f"only name paths inside it (set {_ENV[name]} to use another place)"
+            )
+
+
 def load_settings(root: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Settings for the project in ``root`` (default: the working directory)."""
     root = root or Path(".")
     env = os.environ if env is None else env
-    merged: dict[str, Any] = {}
-    merged |= _coerce(_from_toml(root / "pyproject.toml", "citekit"), "pyproject.toml")
-    merged |= _coerce(_from_toml(root / "citekit.toml", None), "citekit.toml")
-    merged |= _coerce({k: env[v] for k, v in _ENV.items() if env.get(v)}, "environment")
-    return _checked(Settings(root=root, **merged))
+    project: dict[str, Any] = {}
+    for origin, table in (("pyproject.toml", "citekit"), ("citekit.toml", None)):
+        values = _coerce(_from_toml(root / origin, table), origin)
+        _inside(root, values, origin)
+        project |= values
+    environment = _coerce({k: env[v] for k, v in _ENV.items() if env.get(v)}, "environment")
+    from_project = frozenset(project) - frozenset(environment)
+    return _checked(
+        Settings(root=root, **(project | environment), from_project=from_project)
+    )
 
 
 #: The sources that may find a published version (``published_sources``).

@@ -315,6 +315,11 @@ class ArxivSource:
 
     def _arxiv_client(self) -> Any:
         if self._client is None:
+            if "arxiv_url" in self.settings.from_project:
+                self._warn(
+                    f"arxiv_url = {self.settings.arxiv_url!r} comes from a project file: "
+                    "asking it (no credentials are sent to arXiv)"
+                )
             client = arxiv.Client(page_size=BATCH, delay_seconds=0, num_retries=0)
             client.query_url_format = self.settings.arxiv_url + "?{}"
             client._session = _FeedSession(self.settings.timeout)  # see module docstring

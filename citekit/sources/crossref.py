@@ -192,17 +192,28 @@ class CrossrefSource:
         if self._client is None:
             from habanero import Crossref
 
-            if not self.settings.mailto:
-                self._warn(
-                    "no mailto set for Crossref: set CITEKIT_MAILTO or mailto in citekit.toml "
-                    "so Crossref can reach you (polite pool)"
-                )
             self._client = Crossref(
                 base_url=self.settings.crossref_url.rstrip("/"),
-                mailto=self.settings.mailto or None,
+                mailto=self._mailto() or None,
                 timeout=self.settings.timeout,
             )
         return self._client
+
+    def _mailto(self) -> str:
+        """The mailto to send, and the one warning about it (none, or a project's URL)."""
+        if "crossref_url" in self.settings.from_project:
+            # A cloned repository must not learn your address by pointing us elsewhere.
+            self._warn(
+                f"crossref_url = {self.settings.crossref_url!r} comes from a project file: "
+                "asking it without your mailto (set CITEKIT_CROSSREF_URL if you trust it)"
+            )
+            return self.settings.mailto_for("crossref_url")
+        if not self.settings.mailto:
+            self._warn(
+                "no mailto set for Crossref: set CITEKIT_MAILTO or mailto in citekit.toml "
+                "so Crossref can reach you (polite pool)"
+            )
+        return self.settings.mailto
 
 
 def _bounded(text: str, limit: int = 300) -> str:

@@ -143,7 +143,7 @@ class OpenAlexSource:
         import pyalex
 
         self.requests_made += 1
-        pyalex.config.email = self.settings.mailto or None
+        pyalex.config.email = self.settings.mailto_for("openalex_url") or None
         pyalex.config.user_agent = (
             "citekit (bibliography manager; https://pypi.org/project/citekit/)"
         )

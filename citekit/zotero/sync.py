@@ -96,7 +96,8 @@ def sync_zotero(
     path = state_path(settings.cache_path, credentials.library_type, credentials.library_id)
     state = load_state(path, credentials.library_type, credentials.library_id)
     report = SyncReport(f"{credentials.library_type} {credentials.library_id}", opts.dry_run)
-    api = Api(credentials, settings.zotero_url, settings.timeout, opts.limits())
+    # the API key goes only to a URL the user chose (never one a project file set)
+    api = Api(credentials, settings.credential_url("zotero_url"), settings.timeout, opts.limits())
 
     def save() -> None:
         if not opts.dry_run:
