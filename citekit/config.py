@@ -175,9 +175,7 @@ def load_settings(root: Path | None = None, env: Mapping[str, str] | None = None
         project |= values
     environment = _coerce({k: env[v] for k, v in _ENV.items() if env.get(v)}, "environment")
     from_project = frozenset(project) - frozenset(environment)
-    return _checked(
-        Settings(root=root, **(project | environment), from_project=from_project)
-    )
+    return _checked(Settings(root=root, **(project | environment), from_project=from_project))
 
 
 #: The sources that may find a published version (``published_sources``).
