@@ -19,10 +19,12 @@ from typing import Any
 from ..model import Name, Record, persons, plain_text
 
 __all__ = [
+    "COMMON_FIELDS",
     "ITEM_TYPES",
     "collection_key",
     "collection_paths",
     "item_type",
+    "moved_by_set_type",
     "normalize_path",
     "record_to_item",
     "type_fields",
@@ -68,6 +70,49 @@ _SCHEMA_26 = {
     "webpage": "title abstractNote websiteTitle=publicationTitle websiteType=type date url"
     " accessDate language extra",
 }
+
+# What the server's setType moves on a type change (zotero/dataserver Item.inc.php setType):
+# for each type citekit writes, its fields that are base fields or map to one ("a=base"),
+# from the current schema (41; tests/test_zotero_schema.py checks it against schema.json).
+_BASES_41 = {
+    "blogPost": "title blogTitle=publicationTitle websiteType=type date",
+    "book": "title volume date publisher place originalDate format=medium",
+    "bookSection": "title bookTitle=publicationTitle volume date publisher place originalDate"
+    " format=medium pages",
+    "computerProgram": "title date company=publisher place",
+    "conferencePaper": "title proceedingsTitle=publicationTitle publisher place date volume pages",
+    "dataset": "title identifier=number type date repository=publisher repositoryLocation=place"
+    " format=medium",
+    "document": "title type date publisher place",
+    "encyclopediaArticle": "title encyclopediaTitle=publicationTitle volume date publisher"
+    " place pages",
+    "journalArticle": "title publicationTitle publisher place date volume pages",
+    "manuscript": "title manuscriptType=type institution=publisher place date number",
+    "patent": "title place issuingAuthority=authority patentNumber=number pages issueDate=date"
+    " priorityDate=originalDate legalStatus=status",
+    "preprint": "title genre=type repository=publisher archiveID=number place date",
+    "presentation": "title presentationType=type date place sessionTitle=publicationTitle",
+    "report": "title reportNumber=number reportType=type institution=publisher place date pages",
+    "standard": "title organization=authority type number status date publisher place",
+    "thesis": "title thesisType=type university=publisher place date",
+    "webpage": "title websiteTitle=publicationTitle websiteType=type date publisher place",
+}
+
+#: Fields every item type citekit writes has on the current Web API (schema 41), whether
+#: or not citekit writes them there (a type change keeps them: see zotero/merge.py).
+COMMON_FIELDS = frozenset(
+    [
+        "DOI",
+        "abstractNote",
+        "accessDate",
+        "citationKey",
+        "extra",
+        "rights",
+        "shortTitle",
+        "title",
+        "url",
+    ]
+)
 
 # The creator types of schema 26 citekit uses, primary first.
 _CREATORS = {
@@ -147,6 +192,22 @@ def _parse_table(table: Mapping[str, str]) -> dict[str, dict[str, str]]:
 
 # itemType → {base field: type-specific field name}, in schema order.
 _BY_BASE = _parse_table(_SCHEMA_26)
+_MOVES = _parse_table(_BASES_41)
+
+
+def moved_by_set_type(old: str, new: str) -> dict[str, str]:
+    """``{old field: new field}`` the server's ``setType`` copies values along.
+
+    A field of the old type the new type lacks moves to the new type's field for the same
+    base field (a base field stands for itself): preprint ``repository`` → conferencePaper
+    ``publisher``, preprint ``archiveID`` → report ``reportNumber``.
+    """
+    source, target = _MOVES.get(old, {}), _MOVES.get(new, {})
+    return {
+        name: target[base]
+        for base, name in source.items()
+        if base in target and target[base] != name and target[base] not in source.values()
+    }
 
 
 def type_fields(itype: str) -> tuple[str, ...]:

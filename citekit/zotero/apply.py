@@ -29,7 +29,16 @@ _SETS = frozenset({"extra", "collections", "tags", "relations"})  # merged line/
 
 
 class Stale(SyncError):
-    """The library moved under a write (412): re-read, re-plan, retry."""
+    """The library moved under a write (412): re-read, re-plan, retry.
+
+    ``keys`` are objects a per-object 412 named: the next round reads them by key even
+    when the library version says nothing changed (a ``version: 0`` create of a key that
+    exists, which citekit's index did not know, is adopted rather than retried forever).
+    """
+
+    def __init__(self, message: str, keys: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.keys = keys
 
 
 class Poster(Protocol):
@@ -98,13 +107,14 @@ def apply_plan(
         save()
         answer, version = post("items", [op.payload() for op in chunk], state.library_version)
         state.library_version = version
-        stale = False
+        stale: list[str] = []
         for index, op in enumerate(chunk):
-            stale |= _record_item(op, outcome(answer, index, version), plan, state, report)
+            if _record_item(op, outcome(answer, index, version), plan, state, report):
+                stale.append(op.key)
             state.pending_updates.pop(op.citekey, None)
         save()
         if stale:
-            raise Stale("an object changed in Zotero while citekit was writing it")
+            raise Stale("an object changed in Zotero while citekit was writing it", tuple(stale))
 
 
 def pushed_hashes(changes: Mapping[str, Any]) -> dict[str, str]:

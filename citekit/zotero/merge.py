@@ -9,6 +9,13 @@ state). For every owned field:
 * changed on both sides: a *conflict*. Zotero keeps its value, the .bib keeps its own
   (citekit never rewrites it), and the report shows both; edit one side to resolve.
 
+A type change that comes from the library (the .bib's type moved from the one citekit
+pushed, Zotero's did not: a preprint that became ``@inproceedings``) sends the whole item
+for the new type: every field the new type has and Zotero's item of the old type lacks,
+and an explicit empty value for each field the server's ``setType`` would fill from the
+old type's base-mapped fields (``repository`` → ``publisher``) when the record has no
+value for it. Fields both types share merge three-way as usual.
+
 With no base (an item citekit did not push before), empty Zotero fields are filled and
 differing ones are kept and reported, never overwritten. In Extra citekit only owns its
 own lines (``Citation Key:``, ``arXiv:``, fallback ``Label:`` lines); ``collections`` and
@@ -22,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..writers.zotero import COMMON_FIELDS, moved_by_set_type, type_fields
 from .identity import normalize_doi
 from .state import ItemState, value_hash
 
@@ -117,6 +125,8 @@ def diff_item(
     out = ItemDiff(after=intended_state(item, key, created=created))
     out.after.version = int(data["version"])
     _merge_fields(out, citekey, key, item, data, base)
+    if "itemType" in out.changes:
+        _clear_moved(out, item, data)
     _merge_extra(out, citekey, key, item, data, base)
     _merge_sets(out, "collections", item, data, base)
     _merge_sets(out, "tags", item, data, base)
@@ -133,11 +143,17 @@ def _merge_fields(
 ) -> None:
     local_all = owned_fields(item)
     same_type = data.get("itemType") == item.get("itemType")
+    retype = not same_type and _type_change_from_library(item, data, base)
+    new_fields = set(type_fields(str(item.get("itemType")))) | COMMON_FIELDS if retype else set()
     names = sorted(set(local_all) | set(base.fields if base else ()))
     for name in names:
         blank: Any = [] if name == "creators" else ""
         local = local_all.get(name, blank)
+        if retype and name not in local_all and name not in new_fields | {"creators"}:
+            continue  # a field of the old type only: the server's setType clears or moves it
         if name not in data and name != "itemType" and not same_type:
+            if retype and not _empty(local):  # a field of the new type only: it goes too
+                out.changes[name], out.diff[name] = local, ("", local)
             continue  # not a field of the Zotero item's type, and its type is kept
         remote = data.get(name, blank)
         if _same(name, local, remote):
@@ -158,6 +174,22 @@ def _merge_fields(
         else:
             out.conflicts.append(Change(citekey, key, name, local, remote))
             out.after.fields[name] = pushed  # the conflict stays visible until resolved
+
+
+def _type_change_from_library(
+    item: Mapping[str, Any], data: Mapping[str, Any], base: ItemState | None
+) -> bool:
+    """The .bib changed the item type and Zotero still holds the type citekit pushed."""
+    pushed = base.fields.get("itemType") if base else None
+    return pushed is not None and value_hash(data.get("itemType")) == pushed
+
+
+def _clear_moved(out: ItemDiff, item: Mapping[str, Any], data: Mapping[str, Any]) -> None:
+    """Empty what the server's setType would copy into fields the record leaves empty."""
+    old, new = str(data.get("itemType") or ""), str(item.get("itemType") or "")
+    for source, target in moved_by_set_type(old, new).items():
+        if not _empty(data.get(source)) and _empty(item.get(target)):
+            out.changes[target], out.diff[target] = "", (data.get(source), "")
 
 
 def _merge_extra(

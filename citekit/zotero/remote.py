@@ -33,8 +33,23 @@ class Reader(Protocol):
     def deleted(self, since: int) -> dict[str, list[str]]: ...
 
 
-def refresh(api: Reader, state: SyncState) -> dict[str, dict[str, Any]]:
-    """Bring the state's index up to date; return the item data read on the way."""
+def refresh(api: Reader, state: SyncState, also: Sequence[str] = ()) -> dict[str, dict[str, Any]]:
+    """Bring the state's index up to date; return the item data read on the way.
+
+    ``also``: item keys to read in any case (named by a per-object 412).
+    """
+    fetched = _by_keys(api, state, also) if also and state.library_version else {}
+    return fetched | _refresh(api, state)
+
+
+def _by_keys(api: Reader, state: SyncState, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    fetched = {str(o["key"]): dict(o["data"]) for o in api.by_keys("items", keys)}
+    for key, data in fetched.items():
+        state.remote_items[key] = identify(data)
+    return fetched
+
+
+def _refresh(api: Reader, state: SyncState) -> dict[str, dict[str, Any]]:
     if state.library_version == 0:
         items, version = api.everything("items")
         collections, _ = api.everything("collections")
@@ -58,9 +73,7 @@ def refresh(api: Reader, state: SyncState) -> dict[str, dict[str, Any]]:
         for k, v in item_versions.items()
         if k not in state.remote_items or state.remote_items[k].version != v
     ]
-    fetched = {str(o["key"]): dict(o["data"]) for o in api.by_keys("items", stale)}
-    for key, data in fetched.items():
-        state.remote_items[key] = identify(data)
+    fetched = _by_keys(api, state, stale)
     stale = [
         k
         for k, v in coll_versions.items()

@@ -122,9 +122,10 @@ def _rounds(
     save: Callable[[], None],
     report: SyncReport,
 ) -> None:
+    reread: tuple[str, ...] = ()
     for round_no in range(1, opts.max_rounds + 1):
         report.rounds = round_no
-        fetched = refresh(api, state)
+        fetched = refresh(api, state, reread)
         plan = plan_round(api, state, records, fetched, opts.new_key, opts.prune)
         report.take_plan(plan)
         if opts.dry_run:
@@ -138,6 +139,7 @@ def _rounds(
             apply_plan(plan, state, api.post, save, report)
         except (Stale, Unknown) as exc:
             last = str(exc)
+            reread = exc.keys if isinstance(exc, Stale) else ()
             continue
         report.library_version = state.library_version
         return

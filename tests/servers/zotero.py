@@ -8,8 +8,13 @@ and per-object 412/428 preconditions, write tokens, per-index ``failed`` results
 ``Backoff`` / ``Retry-After`` / 429, the API key (403 otherwise), the trash flag and the
 ``/deleted`` log. Faults are injected per request (:meth:`ZoteroServer.inject`).
 
-The item schema below is constructed for these tests from zotero-spec §3 (the current
-schema, where every type has ``citationKey`` and ``DOI``); it is not a copy of any file.
+Items are checked against the official schema (``tests/data/zotero/schema.json``, see
+:mod:`tests.servers.zotero_schema`): fields and creator types per item type, field
+values as text, a type change with the real server's ``setType`` semantics, and the
+size limits (413 for that object). Keyed updates may carry ``version`` or rely on the
+request's ``If-Unmodified-Since-Version``; write tokens are remembered only for requests
+that succeeded. Faults include a write that commits and then stalls past the client's
+timeout (``stall``) and a dropped connection on any request (``lost``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,67 +31,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from .zotero_schema import item_types, set_type, too_long
+
 KEY_CHARS = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
 KEY_RE = re.compile(rf"^[{KEY_CHARS}]{{8}}$")
-_COMMON = (
-    "title abstractNote date url accessDate rights extra citationKey DOI shortTitle "
-    "language archive archiveLocation libraryCatalog callNumber"
-)
-_PEOPLE = "author contributor editor translator"
-#: item type → (type-specific fields, creator types); constructed from zotero-spec §3.
-_TYPES: dict[str, tuple[str, str]] = {
-    "preprint": ("genre repository archiveID place series seriesNumber", _PEOPLE),
-    "journalArticle": (
-        "publicationTitle publisher place volume issue section pages series seriesTitle "
-        "seriesText journalAbbreviation PMID PMCID ISSN",
-        _PEOPLE,
-    ),
-    "conferencePaper": (
-        "proceedingsTitle conferenceName publisher place eventPlace volume issue pages "
-        "series seriesNumber ISBN ISSN",
-        _PEOPLE + " seriesEditor",
-    ),
-    "report": (
-        "reportNumber reportType institution place seriesTitle seriesNumber pages ISBN ISSN",
-        _PEOPLE + " seriesEditor",
-    ),
-    "webpage": ("websiteTitle websiteType publisher place", "author contributor translator"),
-    "blogPost": ("blogTitle websiteType ISSN", "author translator commenter contributor"),
-    "computerProgram": (
-        "seriesTitle versionNumber system company place programmingLanguage ISBN",
-        "programmer contributor",
-    ),
-    "dataset": ("identifier type versionNumber repository repositoryLocation format", "author"),
-    "book": (
-        "series seriesNumber volume numberOfVolumes edition place publisher numPages ISBN",
-        _PEOPLE + " seriesEditor bookAuthor",
-    ),
-    "bookSection": (
-        "bookTitle series seriesNumber volume numberOfVolumes edition place publisher pages ISBN",
-        _PEOPLE + " seriesEditor bookAuthor",
-    ),
-    "thesis": ("thesisType university place numPages", "author contributor"),
-    "manuscript": ("manuscriptType place numPages", "author contributor translator"),
-    "document": ("publisher", _PEOPLE + " reviewedAuthor"),
-    "presentation": ("presentationType place meetingName", "presenter contributor"),
-    "patent": (
-        "place country assignee issuingAuthority patentNumber filingDate pages "
-        "applicationNumber priorityNumbers issueDate references legalStatus",
-        "inventor attorneyAgent contributor",
-    ),
-    "encyclopediaArticle": (
-        "encyclopediaTitle series seriesNumber volume numberOfVolumes "
-        "edition place publisher pages ISBN",
-        _PEOPLE,
-    ),
-    "standard": (
-        "organization committee type number versionNumber status place publisher numPages",
-        "author contributor",
-    ),
-}
+#: item type → (fields, creator types), from the official schema (tests/data/zotero).
 SCHEMA: dict[str, tuple[list[str], set[str]]] = {
-    name: (_COMMON.split() + spec.split(), set(people.split()))
-    for name, (spec, people) in _TYPES.items()
+    name: (list(t.fields), set(t.creators)) for name, t in item_types().items()
 }
 SCHEMA["note"] = (["note"], set())
 _ITEM_PROPS = {
@@ -119,7 +71,7 @@ class WriteFailure(Exception):
 class Fault:
     """A fault for the ``nth`` request matching ``method`` and ``path`` (a path suffix)."""
 
-    kind: str  # "status" | "lost" | "partial500" | "edit" | "backoff"
+    kind: str  # "status" | "lost" | "partial500" | "edit" | "backoff" | "stall"
     method: str
     path: str
     nth: int = 1
@@ -128,6 +80,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     edit: Callable[[ZoteroServer], None] | None = None
     body: Any = None  # the body of a "status" fault (a str is sent as text/plain)
+    delay: float = 0.0  # "stall": seconds between committing and answering
     seen: int = 0
 
 
@@ -231,6 +184,11 @@ class ZoteroServer:
                 raise WriteFailure(
                     400, f"'{name}' is not a valid field for type '{data['itemType']}'"
                 )
+            if name in fields and not isinstance(data[name], str):
+                raise WriteFailure(400, f"'{name}' value must be a string")
+        message = too_long(data, "items")
+        if message:
+            raise WriteFailure(413, message)
         for creator in data.get("creators", []):
             if creator.get("creatorType") not in people:
                 raise WriteFailure(
@@ -294,7 +252,7 @@ class ZoteroServer:
         }
         for index, obj in enumerate(body[:limit] if limit is not None else body):
             try:
-                key, new, same = self._write_one(kind, store, staged, obj)
+                key, new, same = self._write_one(kind, store, staged, obj, since is not None)
             except WriteFailure as exc:
                 failed: dict[str, Any] = {"code": exc.code, "message": exc.message}
                 if isinstance(obj, dict) and obj.get("key"):
@@ -323,6 +281,7 @@ class ZoteroServer:
         store: dict[str, dict[str, Any]],
         staged: dict[str, dict[str, Any]],
         obj: Any,
+        library_checked: bool = False,
     ) -> tuple[str, dict[str, Any], bool]:
         if not isinstance(obj, dict):
             raise WriteFailure(400, "Invalid value for object")
@@ -336,27 +295,30 @@ class ZoteroServer:
             if obj.get("version", 0) != 0:
                 raise WriteFailure(404, f"{kind[:-1].title()} {key} doesn't exist")
             return key, self._create(kind, key, obj), False
-        if "version" not in obj:
+        if "version" not in obj and not library_checked:
             raise WriteFailure(
                 428,
                 "Either If-Unmodified-Since-Version or object version "
                 "property must be provided for key-based writes",
             )
-        if obj["version"] != current["version"]:
+        if "version" in obj and obj["version"] != current["version"]:
             raise WriteFailure(
                 412,
                 f"{kind[:-1].title()} has been modified since specified "
                 f"version (expected {obj['version']}, found "
                 f"{current['version']})",
             )
-        new = current | {k: v for k, v in obj.items() if k != "version"}
+        start = current
+        if kind == "items" and obj.get("itemType", current["itemType"]) != current["itemType"]:
+            if obj["itemType"] not in SCHEMA:
+                raise WriteFailure(400, f"'itemType' property invalid: {obj['itemType']!r}")
+            start = set_type(current, obj["itemType"])  # values move as the real server's do
+        new = start | {k: v for k, v in obj.items() if k != "version"}
         if new == current:
             return key, current, True
         if kind == "items":
             if obj.get("dateAdded", current["dateAdded"]) != current["dateAdded"]:
                 raise WriteFailure(400, "'dateAdded' cannot be modified for existing items")
-            if new["itemType"] != current["itemType"]:
-                new = self._new_item(key, new) | {"dateAdded": current["dateAdded"]}
             self._validate_item(new)
             new["dateModified"] = NOW
         else:
@@ -384,8 +346,11 @@ class ZoteroServer:
         if unknown:
             raise WriteFailure(400, f"Invalid property '{sorted(unknown)[0]}'")
         name = data.get("name")
-        if not isinstance(name, str) or not name or len(name) > 255:
-            raise WriteFailure(400, "Collection name must be 1-255 characters")
+        if not isinstance(name, str) or not name:
+            raise WriteFailure(400, "Collection name cannot be empty")
+        message = too_long(data, "collections")
+        if message:
+            raise WriteFailure(413, message)
         parent = data.get("parentCollection")
         if parent and parent not in self.collections:
             raise WriteFailure(409, f"Parent collection {parent} doesn't exist")
@@ -557,7 +522,13 @@ class _Handler(BaseHTTPRequestHandler):
         if status < 0:  # committed, then the connection drops: the client gets no answer
             self.close_connection = True
             return
-        self._send(status, extra, body)
+        if fault is not None and fault.kind == "stall":  # committed; answers too late
+            time.sleep(fault.delay)
+            self.close_connection = True
+        try:
+            self._send(status, extra, body)
+        except OSError:  # the client gave up waiting
+            self.close_connection = True
 
     def _route(
         self,
