@@ -59,6 +59,46 @@ VENUE_FIELDS = (
 #: What a preprint may contribute to an entry whose venue the user wrote by hand.
 WORK_FIELDS = ("title", "author", "issued", "abstract", "language", "url", *ARXIV_FIELDS)
 MERGED_FIELDS = tuple(f.name for f in fields(Record) if f.name not in _LIBRARY_FIELDS)
+#: BibTeX/BibLaTeX fields (as the writers name them) → the Record fields they carry. An
+#: entry's *extra* under one of these names is a value the user wrote that citekit could
+#: not read (``date = {2021/2022}``, ``month = {Spring}``): the Record fields behind it
+#: are the user's, never filled from a source, because the writer would then emit that
+#: name and the user's value would be lost.
+CARRIERS: dict[str, tuple[str, ...]] = {
+    "year": ("issued",),
+    "month": ("issued",),
+    "date": ("issued",),
+    "day": ("issued",),
+    "number": ("issue", "number"),
+    "issue": ("issue",),
+    "journal": ("container_title",),
+    "journaltitle": ("container_title",),
+    "booktitle": ("container_title",),
+    "series": ("collection_title",),
+    "eventtitle": ("event_title",),
+    "volume": ("volume",),
+    "pages": ("page",),
+    "publisher": ("publisher",),
+    "institution": ("publisher",),
+    "school": ("publisher",),
+    "address": ("publisher_place",),
+    "location": ("publisher_place",),
+    "doi": ("doi",),
+    "url": ("url",),
+    "urldate": ("accessed",),
+    "eprint": ("arxiv_id", "arxiv_version"),
+    "primaryclass": ("arxiv_class",),
+    "eprintclass": ("arxiv_class",),
+    "isbn": ("isbn",),
+    "issn": ("issn",),
+    "type": ("genre",),
+    "language": ("language",),
+    "abstract": ("abstract",),
+    "note": ("note",),
+    "title": ("title",),
+    "author": ("author",),
+    "editor": ("editor",),
+}
 
 
 def canonical(value: Any) -> Any:
@@ -164,11 +204,16 @@ def merge(
     """
     names = [n for n in MERGED_FIELDS if only is None or n in set(only)]
     frozen_venue = whole_venue and not accept_upstream and _venue_conflict(current, upstream, owned)
+    held = {} if accept_upstream else _held(current)
     updates: dict[str, Any] = {}
     changes: list[Change] = []
     differences: list[Change] = []
     for name in names:
         cur, up = getattr(current, name), getattr(upstream, name)
+        if name in held:
+            if not _empty(up):
+                differences.append(Change(name, held[name], _display(up)))
+            continue
         if name == "type":
             cur_type = _take_type(current, upstream)
             if cur_type is not None:
@@ -181,10 +226,49 @@ def merge(
             changes.append(Change(name, _display(cur), _display(up)))
         elif not _empty(up):
             differences.append(Change(name, _display(cur), _display(up)))
+    if "type" in updates and not accept_upstream:
+        _carry_number(current, owned, updates, changes, differences)
     record = current.with_(**updates)
     if "type" in updates:
         record = record.with_(entry_type=upstream.entry_type)
     return MergeResult(record, tuple(changes), tuple(differences))
+
+
+def _held(current: Record) -> dict[str, str]:
+    """Record field → the raw value of the user's unreadable extra that carries it."""
+    out: dict[str, str] = {}
+    for name, value in current.extra:
+        for field in CARRIERS.get(name.lower(), ()):
+            out.setdefault(field, value)
+    return out
+
+
+def _carry_number(
+    current: Record,
+    owned: Mapping[str, Any],
+    updates: dict[str, Any],
+    changes: list[Change],
+    differences: list[Change],
+) -> None:
+    """Keep the user's BibTeX ``number`` when the type moves across ``article-journal``.
+
+    The writers emit ``number`` from ``issue`` for a journal article and from ``number``
+    otherwise, so a new type would silently swap the user's ``number = {TR-42}`` for the
+    source's issue. The user's value moves to the field that is written as ``number``;
+    the source's differing value is reported.
+    """
+    to_journal = updates["type"] == "article-journal"
+    if to_journal == (current.type == "article-journal"):
+        return
+    old, new = ("number", "issue") if to_journal else ("issue", "number")
+    value = getattr(current, old)
+    if _empty(value) or _mine(owned, current, old, value):
+        return
+    source = updates.get(new, getattr(current, new))
+    changes[:] = [c for c in changes if c.field not in (old, new)]
+    if not _empty(source) and source != value:
+        differences.append(Change(new, _display(value), _display(source)))
+    updates[new], updates[old] = value, ""
 
 
 def _placeholder_type(record: Record) -> bool:
