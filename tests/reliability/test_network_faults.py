@@ -159,6 +159,9 @@ def run_case(case: Case, root: Path) -> list[str]:
         problems.append(f"no clear error line: {lines}")
     if len(load(project / "references.bib").records) != 3:
         problems.append("entries lost")
+    # The re-run checks recovery, not speed: a healthy server on a loaded machine may take
+    # longer than the fault run's 0.5 s timeout (the whole-request deadline is 3x that).
+    settings_file(project, timeout=10)
     with servers_for(Case(case.source, "none", {})) as urls:
         again = run_citekit(project, "resolve", env=citekit_env(project, **urls), timeout=120)
     if again.returncode != 0:
