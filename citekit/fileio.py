@@ -3,18 +3,28 @@
 A crash at any moment leaves either the old file or the new one, never a mix.
 Writing content identical to what is on disk does nothing (mtimes stay untouched).
 A symlink is written through (the link stays); a device or FIFO is written into directly.
+A write-protected file (no write permission bit) is never replaced, even by root: the
+rename would succeed where an ``open`` fails, so the bits are checked explicitly.
 An error names the file being written, never the temp file.
+
+Temp files are named ``.<name>.citekit-<pid>-<random>.tmp``: a name only citekit makes,
+carrying the pid of its writer, so :func:`citekit.lock.sweep_temp_files` can remove what a
+killed run left and nothing else.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["TEMP_MARK", "write_atomic"]
+
+#: In every temp file's name, between the target's name and the writer's pid.
+TEMP_MARK = "citekit"
 
 
 def write_atomic(path: Path, text: str | bytes, *, encoding: str = "utf-8") -> bool:
@@ -40,9 +50,12 @@ def write_atomic(path: Path, text: str | bytes, *, encoding: str = "utf-8") -> b
         return True
     if info is not None and info.st_size == len(data) and path.read_bytes() == data:
         return False
+    if info is not None:
+        _refuse_write_protected(path, info)
     path.parent.mkdir(parents=True, exist_ok=True)
+    prefix = f".{path.name}.{TEMP_MARK}-{os.getpid()}-"
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
     except OSError as exc:  # name the file the user knows, not the temp file
         raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
@@ -63,6 +76,25 @@ def write_atomic(path: Path, text: str | bytes, *, encoding: str = "utf-8") -> b
         raise
     _fsync_dir(path.parent)
     return True
+
+
+def _refuse_write_protected(path: Path, info: os.stat_result) -> None:
+    """Raise when the user has taken write permission away from ``path``.
+
+    Replacing a file by rename needs only the directory to be writable, so a
+    ``chmod 444`` file would be replaced silently; root would even bypass ``EACCES``.
+    No write bit at all means "do not touch", for everyone; otherwise a non-root user
+    without write access is refused as ``open`` would refuse them.
+    """
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o222 and (os.geteuid() == 0 or os.access(path, os.W_OK)):
+        return
+    raise OSError(
+        errno.EACCES,
+        f"write-protected (mode {mode:04o}), so citekit leaves it as it is; "
+        "make it writable (chmod u+w) to let citekit update it",
+        str(path),
+    )
 
 
 def _mode_for(path: Path) -> int:

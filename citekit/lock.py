@@ -23,6 +23,13 @@ Where the lock lives (the choice, and why):
 ``flock`` locks die with their process, so a SIGKILLed run never leaves a stale lock. What
 it can leave is the temp file of an atomic write it was in the middle of (the old file is
 intact); the next run that takes the lock removes those.
+
+The lock file is never followed and never truncated: it is opened with ``O_NOFOLLOW``, so
+a ``.citekit.lock`` that is a symlink (to ``~/.bashrc``, say) is not opened at all (the
+directory is locked instead), and the holder's pid is written into it only when it is a
+small regular file of ours with one link, in place, padded to a fixed width. The sweep
+removes only names only citekit makes (``.<name>.citekit-<pid>-<random>.tmp``) whose
+writer pid is no longer running.
 """
 
 from __future__ import annotations
@@ -32,19 +39,23 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .errors import LibraryError
+from .fileio import TEMP_MARK
 
 __all__ = ["LOCK_NAME", "library_lock", "lock_path", "sweep_temp_files"]
 
 LOCK_NAME = ".citekit.lock"
 _POLL = 0.05  # seconds between tries while another process holds the lock
 _READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
-_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # tempfile.mkstemp(prefix=".name.", ".tmp")
+# fileio.write_atomic's temp files: tempfile.mkstemp(prefix=".name.citekit-<pid>-", ".tmp")
+_TEMP = re.compile(rf"^\..+\.{TEMP_MARK}-(?P<pid>[0-9]+)-[a-z0-9_]{{8}}\.tmp$")
+_STAMP = 128  # bytes of the pid line; the lock file is never longer, never truncated
 
 
 def lock_path(bib_path: Path) -> Path:
@@ -83,7 +94,12 @@ def library_lock(
 
 
 def sweep_temp_files(directories: Iterable[Path]) -> int:
-    """Remove ``.<name>.<8 random chars>.tmp`` files (``fileio.write_atomic``'s); count them."""
+    """Remove the temp files killed citekit runs left in ``directories``; count them.
+
+    Only ``fileio.write_atomic``'s names (``.<name>.citekit-<pid>-<random>.tmp``), only
+    regular files, and only when that pid is not running (a live writer, or a reused pid:
+    left alone either way). A user's ``.references.20250101.tmp`` never matches.
+    """
     removed = 0
     for directory in directories:
         try:
@@ -91,23 +107,46 @@ def sweep_temp_files(directories: Iterable[Path]) -> int:
         except OSError:
             continue
         for entry in entries:
-            if _TEMP.match(entry.name) and entry.is_file(follow_symlinks=False):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-                    removed += 1
+            match = _TEMP.match(entry.name)
+            if not match or not entry.is_file(follow_symlinks=False):
+                continue
+            if _running(int(match["pid"])):
+                continue
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
     return removed
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` exists (ours counts: the sweep runs after we lock)."""
+    if pid == os.getpid():
+        return False  # our own leftovers cannot be in use: the sweep runs before we write
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # someone else's live process, or not a pid at all: leave it
+    return True
 
 
 def _open(bib_path: Path) -> tuple[int | None, Path]:
     """A descriptor to lock: the lock file, else the directory itself (read-only case)."""
     path = lock_path(bib_path)
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644), path
+        fd = os.open(path, flags, 0o644)
     except FileNotFoundError:
         return None, path  # no library directory yet: nothing to protect
     except OSError as exc:
-        if exc.errno not in _READ_ONLY:
+        # ELOOP: the lock file is a symlink; never follow it, lock the directory instead.
+        if exc.errno not in _READ_ONLY | {errno.ELOOP}:
             raise
+    else:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd, path
+        os.close(fd)  # a FIFO or device under our name: not ours to lock or write
     try:
         return os.open(path.parent, os.O_RDONLY | os.O_CLOEXEC), path.parent
     except FileNotFoundError:
@@ -152,16 +191,23 @@ def _holder(locked: Path) -> str:
         text = locked.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
-    pid, _, command = text.strip().partition(" ")
+    pid, _, command = text.partition("\n")[0].strip().partition(" ")
     if not pid.isdigit():
         return ""
     return f" (pid {pid}: {command[:80]})" if command else f" (pid {pid})"
 
 
 def _stamp(fd: int) -> None:
-    """Write our pid and command line into the lock file (best effort, for messages)."""
+    """Write our pid and command line into the lock file (best effort, for messages).
+
+    Only into a file that can be ours: regular, one link, ours, at most ``_STAMP`` bytes.
+    The line is padded to ``_STAMP`` bytes and written in place, so the file is never
+    truncated and a hard link to someone's file is never written into.
+    """
+    info = os.fstat(fd)
+    if info.st_nlink != 1 or info.st_size > _STAMP or info.st_uid != os.geteuid():
+        return
     words = [Path(sys.argv[0]).name if sys.argv else "citekit", *sys.argv[1:3]]
-    text = f"{os.getpid()} {' '.join(words)}\n".encode("utf-8", "replace")
+    line = f"{os.getpid()} {' '.join(words)}".encode("utf-8", "replace")[: _STAMP - 1]
     with contextlib.suppress(OSError):
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, text, 0)
+        os.pwrite(fd, line.ljust(_STAMP - 1) + b"\n", 0)

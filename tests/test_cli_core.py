@@ -68,7 +68,7 @@ def test_check_reports_problems_and_exits_1(tmp_path: Path) -> None:
         " [duplicate-arxiv]",
         f"{bib}:1: stub: stub for arXiv:2005.14165: run `citekit resolve` [stub]",
     ]
-    assert err == "citekit: 2 problem(s) in 2 entries\n"
+    assert err == "citekit: 2 problems in 2 of 2 entries\n"
     code, out, _ = _run(tmp_path, "--bib", str(bib), "check", "--json")
     data = json.loads(out)
     assert code == 1 and data["ok"] is False and data["entries"] == 2
@@ -108,7 +108,8 @@ def test_export_bibtex_and_biblatex(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["export", "bibtex"], ["check"], ["check", "--json"]])
 def test_missing_library_is_a_clear_error(tmp_path: Path, args: list[str]) -> None:
     code, out, err = _run(tmp_path, "--bib", str(tmp_path / "none.bib"), *args)
-    assert code == 1 and out == ""
+    # Data on stdout only when asked for: with --json, the failure as an object (#15 item 7).
+    assert code == 1 and (json.loads(out)["ok"] is False if "--json" in args else out == "")
     assert (
         err
         == f"citekit: {tmp_path / 'none.bib'}: no such library file; create it or pass --bib PATH\n"

@@ -436,12 +436,12 @@ def test_cli_imports_the_hub_and_a_second_import_is_byte_identical(workdir: Path
     hub = str(require_shared(HUB_FILE))
     first = run_cli("--bib", str(bib), "import-md", hub)
     assert first.exit_code == 0, first.output
-    assert first.stderr.strip() == "import-md: 43 added, 2 merged, 0 unchanged, 6 skipped"
+    assert first.stderr.strip() == "citekit: import-md: 43 added, 2 merged, 0 unchanged, 6 skipped"
     assert "skipped  line 158: chat-group invite: http://c.nxw.so/cgpt" in first.stdout
     written, mtime = bib.read_bytes(), bib.stat().st_mtime_ns
     second = run_cli("--bib", str(bib), "import-md", hub)
     assert second.exit_code == 0, second.output
-    assert second.stderr.strip() == "import-md: 0 added, 0 merged, 45 unchanged, 6 skipped"
+    assert second.stderr.strip() == "citekit: import-md: 0 added, 0 merged, 45 unchanged, 6 skipped"
     assert bib.read_bytes() == written
     assert bib.stat().st_mtime_ns == mtime
 
@@ -494,7 +494,7 @@ def test_cli_merges_into_a_hand_written_library_and_keeps_the_rest(workdir: Path
         "--bib", str(bib), "import-md", "--section", "8", str(require_shared(HUB_FILE))
     )
     assert result.exit_code == 0, result.output
-    assert result.stderr.strip() == "import-md: 10 added, 1 merged, 0 unchanged, 1 skipped"
+    assert result.stderr.strip() == "citekit: import-md: 10 added, 1 merged, 0 unchanged, 1 skipped"
     text = bib.read_text(encoding="utf-8")
     assert text.startswith("@comment{my own notes, kept as they are}\n")
     assert f"LLM Hub/GPT series, {PAPERS}" in text
@@ -672,7 +672,7 @@ def test_hub_papers_section_merges_into_the_resolved_library_which_still_passes_
     result = run_cli("--bib", str(bib), "import-md", "--section", "8", hub)
     assert result.exit_code == 0, result.output
     # Every paper is already there (by arXiv id, URL, or TAMER's title): only groups change.
-    assert result.stderr.strip() == "import-md: 0 added, 11 merged, 0 unchanged, 1 skipped"
+    assert result.stderr.strip() == "citekit: import-md: 0 added, 11 merged, 0 unchanged, 1 skipped"
     before = resolved.read_text(encoding="utf-8").splitlines()
     after = bib.read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]

@@ -34,6 +34,13 @@ def note(message: str) -> None:
     click.echo(f"citekit: {message}", err=True)
 
 
+def plural(count: int, word: str, words: str = "") -> str:
+    """``1 entry``, ``3 entries``, ``0 problems``: a count with its noun in agreement."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {words or (word[:-1] + 'ies' if word.endswith('y') else word + 's')}"
+
+
 class Failure(click.ClickException):
     """A finished command that must exit 1 after its output (e.g. ``check`` found problems)."""
 
@@ -48,8 +55,15 @@ class _Boundary(click.Group):
     """Turns every CitekitError, and any unexpected exception, into one line and exit 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        # Seen before click consumes them: with --json, a failure is a JSON object too.
+        rest = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+        rest = rest[: rest.index("--")] if "--" in rest else rest
+        ctx.meta["citekit.json"] = "--json" in rest
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            _json_error(ctx, exc.format_message(), exc.exit_code)
+            raise
         except CitekitError as exc:
             _die(ctx, str(exc), exc)
         except OSError as exc:
@@ -65,7 +79,10 @@ class _Boundary(click.Group):
 
 def _os_message(exc: OSError) -> str:
     where = f"{exc.filename}: " if exc.filename else ""
-    return f"{where}{exc.strerror or exc}; check the path and its permissions"
+    text = str(exc.strerror or exc)
+    if "citekit" in text:  # citekit's own wording (fileio) already says what to do
+        return f"{where}{text}"
+    return f"{where}{text}; check the path and its permissions"
 
 
 def _die(ctx: click.Context, message: str, exc: BaseException) -> NoReturn:
@@ -74,8 +91,17 @@ def _die(ctx: click.Context, message: str, exc: BaseException) -> NoReturn:
         import traceback
 
         traceback.print_exception(exc, file=sys.stderr)
+    _json_error(ctx, message, 1)
     note(message)
     sys.exit(1)
+
+
+def _json_error(ctx: click.Context, message: str, exit_code: int) -> None:
+    """With ``--json``, a failed command still prints an object on stdout: scripts that
+    parse stdout get ``{"ok": false, "error": …}`` instead of nothing (the line goes to
+    stderr as always)."""
+    if ctx.find_root().meta.get("citekit.json"):
+        write_json({"ok": False, "error": message, "exit_code": exit_code})
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -100,17 +126,38 @@ def writes_library(command: _F) -> _F:
 
     A second citekit process on the same library waits for the first (``lock_timeout``
     seconds, then a one-line error); see :mod:`citekit.lock`.
+
+    A missing library file is refused before anything is touched (no lock file, no
+    export): a typo in ``--bib`` must never turn into an empty library written over the
+    exports. Only commands that add entries (``may_create``: ``add``, ``import-md``) may
+    create it (:func:`creates_library`), and they say so.
     """
+    return _locked(command, may_create=False)
+
+
+def creates_library(command: _F) -> _F:
+    """:func:`writes_library` for commands that add entries: a missing library is created."""
+    return _locked(command, may_create=True)
+
+
+def _locked(command: _F, *, may_create: bool) -> _F:
+    """The lock wrapper of :func:`writes_library` and :func:`creates_library`."""
 
     @functools.wraps(command)
     def locked(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
         from ..lock import library_lock
 
         settings = settings_of(ctx)
+        existed = settings.bib_path.exists()
+        if not may_create:
+            existing_library(ctx)
         exports, cache = settings.exports_path, settings.cache_path
         sweep = (settings.bib_path.parent, exports, exports / "zotero", cache)
         with library_lock(settings.bib_path, settings.lock_timeout, notify=note, sweep=sweep):
-            return command(ctx, *args, **kwargs)
+            result = command(ctx, *args, **kwargs)
+        if not existed and settings.bib_path.exists():
+            note(f"created {settings.bib_path}: it did not exist")
+        return result
 
     return cast(_F, locked)
 
@@ -120,16 +167,19 @@ def write_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 
-def write_output(text: str, output: str | None, default: Path) -> Path | None:
-    """Write ``text`` to ``output`` ("-" = stdout) or ``default``; atomic for files."""
+def write_output(text: str, output: str | None, default: Path) -> tuple[Path | None, bool]:
+    """Write ``text`` to ``output`` ("-" = stdout) or ``default``; atomic for files.
+
+    Returns the file (None for stdout) and whether its bytes changed: a file that already
+    held ``text`` is left alone, and the caller must not say it "wrote" it.
+    """
     if output == "-":
         click.echo(text, nl=False)
-        return None
+        return None, True
     from ..fileio import write_atomic
 
     path = Path(output) if output else default
-    write_atomic(path, text)
-    return path
+    return path, write_atomic(path, text)
 
 
 @click.group(cls=_Boundary, context_settings={"help_option_names": ["-h", "--help"]})

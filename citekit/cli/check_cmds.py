@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import Failure, cli, existing_library, note, settings_of, write_json
+from . import Failure, cli, existing_library, note, plural, settings_of, write_json
 
 if TYPE_CHECKING:
     from ..check import CheckReport
@@ -32,8 +32,24 @@ def check(ctx: click.Context, as_json: bool) -> None:
             who = f" {problem.key}:" if problem.key else ""
             click.echo(f"{where}:{who} {problem.message} [{problem.kind}]")
     if not report.ok:
-        raise Failure(f"{len(report.problems)} problem(s) in {report.entries} entries")
-    note(f"{report.path}: {report.entries} entries, no problems")
+        raise Failure(summary(report))
+    note(f"{report.path}: {plural(report.entries, 'entry')}, no problems")
+
+
+def summary(report: CheckReport) -> str:
+    """``3 problems in 2 of 3 entries``; ``1 problem: 1 block cannot be read; …``.
+
+    Counts the entries that have a problem, not all of them; a file with unreadable
+    blocks is checked no further, and the line says so rather than "in 0 entries".
+    """
+    problems = plural(len(report.problems), "problem")
+    unreadable = sum(1 for p in report.problems if p.kind == "parse")
+    if unreadable:
+        blocks = plural(unreadable, "block cannot", "blocks cannot")
+        them = "it" if unreadable == 1 else "them"
+        return f"{problems}: {blocks} be read; fix {them}, then check again for the rest"
+    affected = len({p.key for p in report.problems})
+    return f"{problems} in {affected} of {plural(report.entries, 'entry')}"
 
 
 def _with_published(ctx: click.Context, report: CheckReport) -> CheckReport:

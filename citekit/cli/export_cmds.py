@@ -20,6 +20,7 @@ from . import (
     existing_library,
     export,
     note,
+    plural,
     settings_of,
     write_output,
     writes_library,
@@ -35,8 +36,9 @@ def export_records(ctx: click.Context) -> list[Any]:
     records = _load_for_good(load, existing_library(ctx))
     stubs = [r.key for r in records if r.is_stub]
     if stubs:
+        unresolved = plural(len(stubs), "unresolved entry", "unresolved entries")
         note(
-            f"{len(stubs)} unresolved entries exported without metadata "
+            f"{unresolved} exported without metadata "
             f"({', '.join(stubs[:5])}{', …' if len(stubs) > 5 else ''}); run citekit resolve"
         )
     return records
@@ -61,9 +63,12 @@ def _load_for_good(load: Callable[[Path], Any], path: Path) -> list[Any]:
     return records
 
 
-def _wrote(path: Path | None, count: int) -> None:
-    if path is not None:
-        note(f"wrote {path} ({count} entries)")
+def _wrote(path: Path | None, count: int, changed: bool = True) -> None:
+    """``wrote PATH (N entries)``, or ``PATH is up to date`` when its bytes did not change."""
+    if path is None:
+        return
+    entries = plural(count, "entry")
+    note(f"wrote {path} ({entries})" if changed else f"{path} is up to date ({entries})")
 
 
 def _export_file(
@@ -77,7 +82,8 @@ def _export_file(
     default = settings_of(ctx).exports_path / name
     with tracked(records, f"writing {name}") as items:  # a bar on a terminal
         text = render(items)
-    _wrote(write_output(text, output, default), len(records))
+    path, changed = write_output(text, output, default)
+    _wrote(path, len(records), changed)
 
 
 @export.command("bibtex")
@@ -163,9 +169,7 @@ def export_zotero(ctx: click.Context, directory: Path | None) -> None:
     for path, render in ((rdf, format_zotero_rdf), (items, format_zotero_items)):
         with tracked(records, f"writing {path.name}") as each:  # a bar on a terminal
             text = render(each)
-        write_atomic(path, text)
-    _wrote(rdf, len(records))
-    _wrote(items, len(records))
+        _wrote(path, len(records), write_atomic(path, text))
 
 
 @export.command("all")
@@ -182,7 +186,7 @@ def export_all(ctx: click.Context, directory: Path | None) -> None:
     for path in changed:
         _wrote(path, len(records))
     if not changed:
-        note(f"{base} is up to date ({len(records)} entries)")
+        note(f"{base} is up to date ({plural(len(records), 'entry')})")
 
 
 @cli.command("format")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from . import cli, settings_of, write_json, writes_library
+from . import cli, creates_library, note, settings_of, write_json
 
 
 @cli.command("import-md")
@@ -27,7 +27,7 @@ from . import cli, settings_of, write_json, writes_library
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON on stdout.")
 @click.pass_context
-@writes_library
+@creates_library
 def import_md(
     ctx: click.Context,
     file: Path,
@@ -69,7 +69,7 @@ def import_md(
             if item.status != "unchanged":
                 click.echo(_import_line(item))
     tail = " (dry run: nothing written)" if dry_run else ""
-    click.echo(plan.summary() + tail, err=True)
+    note(plan.summary() + tail)
 
 
 def _import_line(item: Any) -> str:

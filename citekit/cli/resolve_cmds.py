@@ -6,17 +6,35 @@ from typing import Any
 
 import click
 
-from . import Failure, cli, note, settings_of, write_json, writes_library
+from . import Failure, cli, creates_library, note, plural, settings_of, write_json, writes_library
 
 _OFFLINE_HELP = "Use only the cache; never touch the network."
 _DRY_RUN_HELP = "Print the diff of references.bib; write nothing."
 _JSON_HELP = "Print the report as JSON on stdout."
 
 
-def _resolution_output(run: Any, as_json: bool, verb: str, dry_run: bool = False) -> None:
+def _unchecked(result: Any, offline: bool) -> list[Any]:
+    """Complete entries whose "published yet?" check could not run (the network failed).
+
+    They stay unchanged, which is right, but the run must not look like a clean one
+    (issue #15 item 6). With ``--offline`` an uncached check is the user's choice and
+    not news.
+    """
+    if offline:
+        return []
+    return [
+        o for o in result.report if o.state == "unchanged" and o.message.startswith("not checked")
+    ]
+
+
+def _resolution_output(
+    run: Any, as_json: bool, verb: str, dry_run: bool = False, offline: bool = False
+) -> None:
     """Report a resolve/add/build run: JSON (or the dry-run diff) on stdout; per-item lines,
-    differences, candidates and a one-line summary on stderr."""
+    differences, candidates and a one-line summary on stderr, which names every check
+    that could not run."""
     result = run.resolution
+    unchecked = _unchecked(result, offline)
     if as_json:
         data = run.as_dict()
         if dry_run:
@@ -29,6 +47,7 @@ def _resolution_output(run: Any, as_json: bool, verb: str, dry_run: bool = False
             # Unchanged library entries are the quiet majority; an unchanged `add`
             # input (a duplicate) is news.
             quiet = outcome.state == "unchanged" and not outcome.differences and verb != "add"
+            quiet = quiet and outcome not in unchecked
             if not quiet:
                 click.echo(outcome.line(), err=True)
             for diff in outcome.differences:
@@ -38,6 +57,10 @@ def _resolution_output(run: Any, as_json: bool, verb: str, dry_run: bool = False
                 what = f"{cand['title']!r} ({cand['author']}, {cand['year']}) {ident}"
                 click.echo(f"  candidate: {what}, similarity {cand['similarity']}", err=True)
     tail = "; dry run, nothing written" if dry_run else ""
+    if unchecked:
+        keys = ", ".join(o.key for o in unchecked)
+        checks = plural(len(unchecked), "check")
+        tail = f"; {checks} could not run ({keys}): run again when the network is back{tail}"
     requests = "request" if run.requests == 1 else "requests"
     note(f"{verb}: {result.summary()}; {run.requests} {requests}{tail}")
     if not result.ok:
@@ -88,7 +111,7 @@ def resolve(
         accept_upstream=accept_upstream,
         warn=_warn,
     )
-    _resolution_output(run, as_json, "resolve", dry_run)
+    _resolution_output(run, as_json, "resolve", dry_run, offline)
 
 
 @cli.command()
@@ -98,7 +121,7 @@ def resolve(
 @click.option("--dry-run", is_flag=True, help=_DRY_RUN_HELP)
 @click.option("--json", "as_json", is_flag=True, help=_JSON_HELP)
 @click.pass_context
-@writes_library
+@creates_library
 def add(
     ctx: click.Context,
     inputs: tuple[str, ...],
@@ -118,7 +141,7 @@ def add(
     run = pipeline.add(
         settings_of(ctx), inputs, groups=groups, offline=offline, dry_run=dry_run, warn=_warn
     )
-    _resolution_output(run, as_json, "add", dry_run)
+    _resolution_output(run, as_json, "add", dry_run, offline)
 
 
 @cli.command()
@@ -137,5 +160,5 @@ def build(ctx: click.Context, offline: bool, as_json: bool) -> None:
     run = pipeline.build(settings_of(ctx), offline=offline, warn=_warn)
     if not as_json:
         for path in run.exports:
-            click.echo(f"wrote {path}")
-    _resolution_output(run, as_json, "build")
+            note(f"wrote {path}")  # a message, not data: stderr, like every other line
+    _resolution_output(run, as_json, "build", offline=offline)

@@ -7,13 +7,25 @@ import click
 from . import Failure, cli, existing_library, settings_of, write_json, writes_library
 
 
+def _numeric_id(value: str | None) -> str | None:
+    """A ``--library-id`` that is not a number is a usage error (exit 2), not a failure."""
+    if value is not None and not value.strip().isdigit():
+        raise click.BadParameter(f"{value!r} is not a number; Zotero library ids are numeric")
+    return value.strip() if value is not None else None
+
+
 @cli.group()
 def sync() -> None:
     """Push the library into another tool (zotero)."""
 
 
 @sync.command("zotero")
-@click.option("--library-id", default=None, help="Numeric user or group id [ZOTERO_LIBRARY_ID].")
+@click.option(
+    "--library-id",
+    default=None,
+    callback=lambda ctx, param, value: _numeric_id(value),
+    help="Numeric user or group id [ZOTERO_LIBRARY_ID].",
+)
 @click.option(
     "--library-type",
     type=click.Choice(["user", "group"]),

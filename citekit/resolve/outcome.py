@@ -92,7 +92,12 @@ class Resolution:
 
     def summary(self) -> str:
         """``5 resolved, 4 upgraded (dblp 3, crossref 1), 6 unchanged (15 entries)``."""
-        parts = [f"{n} {s}" + self._sources(s) for s, n in self.counts().items() if n]
+        # States read as adjectives ("3 unchanged"), except the noun "error": "3 errors".
+        parts = [
+            f"{n} {s}{'s' if s == 'error' and n > 1 else ''}" + self._sources(s)
+            for s, n in self.counts().items()
+            if n
+        ]
         noun = "entry" if len(self.report) == 1 else "entries"
         out = f"{', '.join(parts) or 'nothing to do'} ({len(self.report)} {noun})"
         if self.renamed:

@@ -78,16 +78,19 @@ class SyncReport:
 
     def summary(self) -> str:
         """One line: counts of everything."""
-        made = f"{len(self.collections_created)} collections and {len(self.created)} items"
+        made = (
+            f"{_count(len(self.collections_created), 'collection')} and "
+            f"{_count(len(self.created), 'item')}"
+        )
         parts = [
             f"would create {made}" if self.dry_run else f"created {made}",
             f"{len(self.updated)} {'to update' if self.dry_run else 'updated'}",
             f"{len(self.unchanged)} unchanged",
         ]
         for count, label in (
-            (len(self.trashed), "moved to the trash"),
+            (len(self.trashed), "to move to the trash" if self.dry_run else "moved to the trash"),
             (len(self.kept), "Zotero edits kept"),
-            (len(self.conflicts), "conflicts"),
+            (len(self.conflicts), "conflict" if len(self.conflicts) == 1 else "conflicts"),
             (len(self.skipped), "skipped"),
             (len(self.failed), "failed"),
         ):
@@ -101,7 +104,8 @@ class SyncReport:
         out += [f"+ item {c}" for c in self.created]
         for citekey, diff in self.updated.items():
             out.append(f"~ item {citekey}: {', '.join(sorted(diff))}")
-        out += [f"- item {c} (moved to the Zotero trash)" for c in self.trashed]
+        trash = "would move to the Zotero trash" if self.dry_run else "moved to the Zotero trash"
+        out += [f"- item {c} ({trash})" for c in self.trashed]
         out += [f"= {m.citekey}: matched Zotero item {m.key} by {m.by}" for m in self.matched]
         for c in self.kept:
             out.append(
@@ -151,3 +155,8 @@ def _short(value: Any, width: int = 60) -> str:
     text = value if isinstance(value, str) else repr(value)
     text = " ".join(text.split())
     return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _count(count: int, noun: str) -> str:
+    """``1 item``, ``0 items``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -195,9 +197,20 @@ def test_lock_without_a_library_directory_does_nothing(tmp_path: Path) -> None:
 
 
 def test_taking_the_lock_removes_only_the_temp_files_of_killed_writes(tmp_path: Path) -> None:
-    stray = tmp_path / ".references.bib.k2j_x9q1.tmp"
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )  # a writer pid that has exited
+    stray = tmp_path / f".references.bib.citekit-{int(gone.stdout)}-k2j_x9q1.tmp"
     stray.write_text("half a libr")
-    keep = [tmp_path / "notes.tmp", tmp_path / ".hidden.tmp", tmp_path / "references.bib"]
+    keep = [
+        tmp_path / "notes.tmp",
+        tmp_path / ".hidden.tmp",
+        tmp_path / "references.bib",
+        tmp_path / ".references.bib.k2j_x9q1.tmp",  # not a name only citekit makes (#12 item 9)
+    ]
     for path in keep:
         path.write_text("mine")
     with library_lock(tmp_path / "references.bib", 0, sweep=[tmp_path, tmp_path / "gone"]):
