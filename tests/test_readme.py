@@ -16,9 +16,9 @@ A block is set up by an HTML comment (invisible on GitHub) on the line before it
 
 * ``library=PATH``: this file (a path in the repository) is ``references.bib`` instead of
   the committed one; ``library=none`` starts without one.
-* ``servers``: arXiv and Crossref are the loopback replay servers loaded with the hub's
-  facts (``tests/hub/facts.json``). Without it both URLs point at a closed port, so a
-  block that would touch the network fails instead of passing by luck.
+* ``servers``: arXiv, Crossref, DBLP and OpenAlex are the loopback replay servers loaded
+  with the hub's facts (``tests/hub/facts.json``). Without it every service URL points at
+  a closed port, so a block that would touch the network fails instead of passing by luck.
 * ``zotero``: a loopback Zotero Web API server for user 4242 that accepts the API key
   ``your-api-key``.
 
@@ -40,6 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from citekit.config import _ENV as ENV  # every setting and its variable
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -119,22 +121,31 @@ def _line_pattern(line: str) -> str:
 @contextmanager
 def services(block: Block) -> Iterator[dict[str, str]]:
     """The loopback servers the block asked for, as environment variables."""
-    env = {
-        "CITEKIT_ARXIV_URL": f"{DEAD}/api/query",
-        "CITEKIT_CROSSREF_URL": DEAD,
-        "CITEKIT_ZOTERO_URL": DEAD,
-    }
+    # Every service citekit knows (config.ENV names them all), so none is missed.
+    env = {name: DEAD for setting, name in ENV.items() if setting.endswith("_url")}
+    env["CITEKIT_ARXIV_URL"] = f"{DEAD}/api/query"
     with ExitStack() as stack:
         if "servers" in block.options:
             from tests.hub.replay import register
             from tests.servers.arxiv import ArxivServer
             from tests.servers.crossref import CrossrefServer
+            from tests.servers.dblp import DblpServer
+            from tests.servers.openalex import OpenAlexServer
 
             arxiv = stack.enter_context(ArxivServer())
             crossref = stack.enter_context(CrossrefServer())
+            dblp = stack.enter_context(DblpServer())
+            openalex = stack.enter_context(OpenAlexServer())
             assert isinstance(arxiv, ArxivServer) and isinstance(crossref, CrossrefServer)
-            register(arxiv, crossref)
-            env |= {"CITEKIT_ARXIV_URL": arxiv.url, "CITEKIT_CROSSREF_URL": crossref.url}
+            assert isinstance(dblp, DblpServer) and isinstance(openalex, OpenAlexServer)
+            register(arxiv, crossref, dblp, openalex)
+            env |= {
+                "CITEKIT_ARXIV_URL": arxiv.url,
+                "CITEKIT_CROSSREF_URL": crossref.url,
+                "CITEKIT_DBLP_URL": dblp.url,
+                "CITEKIT_OPENALEX_URL": openalex.url,
+                "CITEKIT_DBLP_DELAY": "0",  # loopback: DBLP's 1 s spacing is unit-tested
+            }
         if "zotero" in block.options:
             from tests.servers.zotero import ZoteroServer, serve
 
