@@ -22,6 +22,8 @@ from .writers.zotero import collection_key, collection_paths, record_to_item
 from .writers.zotero_rdf import format_zotero_rdf
 
 __all__ = [
+    "BIBLATEX",
+    "BIBTEX",
     "CSL_JSON",
     "RIS",
     "ZOTERO_ITEMS",
@@ -37,6 +39,7 @@ ZOTERO_RDF = Path("zotero/library.rdf")
 ZOTERO_ITEMS = Path("zotero/items.json")
 RIS = Path("references.ris")
 BIBLATEX = Path("references-biblatex.bib")
+BIBTEX = Path("references-bibtex.bib")  # `export bibtex`'s default: build makes it too (#15.8)
 
 
 def format_zotero_items(records: Sequence[Record]) -> str:
@@ -96,7 +99,10 @@ def _renderers() -> dict[Path, Callable[[Sequence[Record]], str]]:
     }
     biblatex = _biblatex_writer()
     if biblatex is not None:
+        from .writers.bibtex import format_bibtex
+
         files[BIBLATEX] = biblatex
+        files[BIBTEX] = format_bibtex
     return files
 
 

@@ -230,3 +230,37 @@ def test_the_matcher_is_strict_where_the_readme_is() -> None:
     assert not matches(["a", "d"], ["a", "b", "d"])
     assert not matches(["a"], ["a", "b"])
     assert not matches(["x = {1 and …},"], ["x = {1 and 2},", "y"])
+
+
+def _readme_export_names() -> set[str]:
+    """Every file under exports/ the README names (the export table and the defaults)."""
+    text = README.read_text(encoding="utf-8")
+    pattern = (
+        r"`(?:exports/)?((?:zotero/)?(?:references|library|items)[\w-]*\.(?:bib|json|ris|rdf))`"
+    )
+    return set(re.findall(pattern, text))
+
+
+def test_build_and_export_all_make_the_files_the_readme_names(tmp_path: Path) -> None:
+    """#15 item 8: the README's `export bibtex` wrote exports/references-bibtex.bib, which
+    build did not make, so test_hub's comparison of exports/ broke after running it."""
+    from citekit.exports import export_files
+    from citekit.library import load
+
+    made = {p.as_posix() for p in export_files(load(ROOT / "references.bib").records)}
+    assert _readme_export_names() - {"references.bib"} == made
+    committed = {p.relative_to(ROOT / "exports").as_posix() for p in (ROOT / "exports").rglob("*")}
+    assert made <= committed
+
+
+def test_the_readme_export_commands_add_no_file_build_does_not_make(tmp_path: Path) -> None:
+    block = Block(line=0, options={}, commands=["citekit export bibtex", "citekit export biblatex"])
+    run_block(block, tmp_path)
+    exports = tmp_path / "clone" / "exports"
+    after = {p.relative_to(exports).as_posix() for p in exports.rglob("*") if p.is_file()}
+    committed = {
+        p.relative_to(ROOT / "exports").as_posix()
+        for p in (ROOT / "exports").rglob("*")
+        if p.is_file()
+    }
+    assert after == committed

@@ -94,9 +94,10 @@ def _export_file(
 @writes_library
 def export_bibtex(ctx: click.Context, output: str | None) -> None:
     """ASCII BibTeX (LaTeX accents) for bibtex and natbib, in the exports directory."""
+    from ..exports import BIBTEX
     from ..writers.bibtex import format_bibtex
 
-    _export_file(ctx, output, format_bibtex, Path("references-bibtex.bib"))
+    _export_file(ctx, output, format_bibtex, BIBTEX)
 
 
 @export.command("biblatex")
