@@ -3,7 +3,7 @@
 usage: python benchmarks/bench_resolve.py [--arxiv 1000] [--dois 200] [--titles 50]
                                           [--latency 0.15] [--published 0.3] [--dblp 0.4]
 
-The real ``arxiv`` and ``habanero`` clients talk to the loopback replay servers of
+The real ``arxiv`` client and citekit's Crossref GETs talk to the loopback replay servers of
 ``tests/servers/`` (constructed papers, in the wire formats of ../shared/samples), each
 answer delayed by ``--latency`` seconds. arXiv's rule of 3 s between requests runs on a
 virtual clock (the pipeline's injected ``sleep``/``clock``), so the run takes seconds, not

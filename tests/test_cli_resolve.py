@@ -1,4 +1,4 @@
-"""resolve / add / build end to end: the real arxiv and habanero stacks against loopback servers.
+"""resolve / add / build end to end: the real arxiv stack and Crossref GETs on loopback servers.
 
 Replay facts here are CONSTRUCTED (formats from ../shared/samples via tests/servers).
 Commands run through click's CliRunner; the fault matrix runs the same pipeline with an

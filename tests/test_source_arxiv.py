@@ -283,7 +283,7 @@ def test_broken_answers_are_retried(
 @pytest.mark.parametrize(
     ("kind", "reason"),
     [
-        ("truncate", "connection failed (ChunkedEncodingError)"),
+        ("truncate", "connection failed (ProtocolError)"),
         ("garbage", "unreadable answer"),
         ("drop", "connection failed (ConnectionError)"),
     ],

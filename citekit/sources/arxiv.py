@@ -61,8 +61,10 @@ from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
 from .http import (
     Problem,
     RetryPolicy,
+    Stop,
     deadline_for,
     parse_retry_after,
+    read_capped,
     retrying,
     within,
 )
@@ -97,29 +99,35 @@ class _FeedSession(requests.Session):
         super().__init__()
         self.timeout = timeout
         self.entries = 0  # <entry> elements in the last good answer
+        self.stop: Stop | None = None  # the current request's deadline (set by _request)
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        stop = self.stop  # taken now: a later request sets its own
         kwargs.setdefault("timeout", self.timeout)
         kwargs["stream"] = True  # read the body ourselves, up to MAX_BODY
         response = super().request(method, url, *args, **kwargs)
-        response._content = _bounded_body(response)
+        response._content = _bounded_body(response, stop)
         self.entries = _check(response)
         return response
 
 
-def _bounded_body(response: requests.Response) -> bytes:
-    """The whole body, or Problem when it is (or says it will be) larger than MAX_BODY."""
+def _bounded_body(response: requests.Response, stop: Stop | None) -> bytes:
+    """The whole (decoded) body, or Problem when it is (or says it will be) larger than
+    MAX_BODY, or when the request's deadline passes while it is read."""
     declared = response.headers.get("Content-Length", "").strip()
-    if declared.isdigit() and int(declared) > MAX_BODY:
+    try:
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            raise Problem(f"answer too large ({int(declared)} bytes)", retryable=False)
+        # read1: one socket read per chunk (a trickling server cannot hold one chunk open),
+        # decoded, so MAX_BODY bounds what a gzip answer inflates to
+        chunks = iter(lambda: response.raw.read1(16 * 1024, decode_content=True), b"")
+        return read_capped(chunks, MAX_BODY, stop)
+    except Problem:
+        raise
+    except Exception as exc:  # urllib3's read errors (protocol, decoding, timeout)
+        raise Problem(f"connection failed ({type(exc).__name__})") from None
+    finally:
         response.close()
-        raise Problem(f"answer too large ({int(declared)} bytes)", retryable=False)
-    body = bytearray()
-    for chunk in response.iter_content(64 * 1024):
-        body += chunk
-        if len(body) > MAX_BODY:
-            response.close()
-            raise Problem(f"answer larger than {MAX_BODY} bytes", retryable=False)
-    return bytes(body)
 
 
 def _check(response: requests.Response) -> int:
@@ -295,7 +303,8 @@ class ArxivSource:
         client.page_size = min(max(page_size, 1), BATCH)  # a title search wants 5, not 100
         try:
             deadline = deadline_for(self.settings.timeout)
-            results = within(deadline, lambda: list(client.results(search)))
+            stop = client._session.stop = Stop(deadline)
+            results = within(deadline, lambda: list(client.results(search)), stop)
         except requests.Timeout:
             raise Problem(f"no answer within {self.settings.timeout:g} s") from None
         except (requests.RequestException, arxiv.ArxivError) as exc:

@@ -1,9 +1,14 @@
 """Crossref: works by DOI and bibliographic search, plus a pure parse into Record.
 
-The only module importing ``habanero``. Requests go through
-``habanero.Crossref(base_url=Settings.crossref_url, mailto=Settings.mailto or None,
-timeout=Settings.timeout)``; without a mailto, ``warn`` is called once (Crossref's
-"polite pool" wants one). The mailto never appears in an error message.
+Requests are plain GETs of Crossref's REST API (``/works/{doi}``, ``/works?query…``)
+through :func:`citekit.sources.http.get_bounded`, with the mailto in the User-Agent;
+without a mailto, ``warn`` is called once (Crossref's "polite pool" wants one). The mailto
+never appears in an error message.
+
+Why not ``habanero``: it reads every answer whole with ``httpx`` and offers no hook for a
+size limit or a transport, so a 2 MB gzip body inflating to 2 GB was read to the end (and
+threads abandoned at the deadline kept inflating). Here no compression is asked for, the
+body is read in chunks up to ``MAX_BODY`` bytes, and reading stops at the deadline.
 
 Raw payloads: the cache keeps the JSON body per DOI (``work:<doi>``) and per search;
 :func:`parse_work` turns a work ``message`` into a Record, so parser fixes apply to cached
@@ -22,7 +27,9 @@ import json
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote, urlencode
 
+from .. import __version__
 from ..config import Settings
 from ..errors import (
     NotCached,
@@ -48,8 +55,9 @@ from .crossref_work import (
 from .http import (
     Problem,
     RetryPolicy,
+    Stop,
     deadline_for,
-    parse_retry_after,
+    get_bounded,
     retrying,
     squash,
     within,
@@ -60,6 +68,7 @@ __all__ = ["TYPES", "CrossrefSource", "parse_work"]
 
 SOURCE = "crossref"
 MAX_ROWS = 5
+MAX_BODY = 16 * 1024 * 1024  # a work is ~10 KB, a search of 5 rows ~100 KB
 GIVE_UP = 2  # failed items in a row (each after its retries) before the run stops asking
 
 
@@ -85,7 +94,7 @@ class CrossrefSource:
         self._sleep = sleep
         self._warn = warn
         self._retry = retry or RetryPolicy()
-        self._client: Any = None
+        self._user_agent: str | None = None
         self._failures = 0  # failed items in a row (see _trip)
         self._down: str | None = None
         self._down_status: int | None = None
@@ -115,7 +124,10 @@ class CrossrefSource:
         cached = self.cache.get(SOURCE, request, TTL_SEARCH)
         found = parsed_search(cached) if cached is not None else None
         if found is None:
-            payload = self._ask(title, lambda cr: cr.works(**query), "work-list")
+            params = {"query.bibliographic": query["query_bibliographic"], "rows": str(rows)}
+            if "query_author" in query:
+                params["query.author"] = str(query["query_author"])
+            payload = self._ask(title, "/works?" + urlencode(params), "work-list")
             found = parsed_search(payload)
             if found is None:
                 raise SourceUnavailable(SOURCE, short(title), SHAPE)
@@ -129,7 +141,7 @@ class CrossrefSource:
     def _fetch_work(self, doi: str) -> Record:
         """Ask Crossref for ``doi``; the answer is parsed and checked before it is cached."""
         try:
-            payload = self._ask(doi, lambda cr: cr.works(ids=doi), "work")
+            payload = self._ask(doi, "/works/" + quote(doi, safe="/"), "work")
         except NotFound:
             self.cache.put("crossref-missing", doi, b"1")
             raise
@@ -142,13 +154,13 @@ class CrossrefSource:
         self.cache.put(SOURCE, f"work:{doi}", payload)
         return record
 
-    def _ask(self, label: str, call: Callable[[Any], Any], kind: str) -> bytes:
+    def _ask(self, label: str, path: str, kind: str) -> bytes:
         if self.cache.offline:
             raise NotCached(SOURCE, label, "not in the cache; run again without --offline")
         if self._down is not None:
             raise SourceUnavailable(SOURCE, label, self._down, self._down_status)
         try:
-            body = retrying(lambda: self._once(call, kind), self._retry, self._sleep)
+            body = retrying(lambda: self._once(path, kind), self._retry, self._sleep)
         except Problem as problem:
             error = _error(problem, label)
             self._trip(error)
@@ -173,31 +185,31 @@ class CrossrefSource:
             )
             self._down_status = error.status
 
-    def _once(self, call: Callable[[Any], Any], kind: str) -> Any:
+    def _once(self, path: str, kind: str) -> Any:
         self.requests_made += 1
-        client = self._crossref()
+        url = self.settings.crossref_url.rstrip("/") + path
+        headers = self._headers()
+        timeout = self.settings.timeout
+        deadline = deadline_for(timeout)
+        stop = Stop(deadline)
+        read = lambda: get_bounded(url, headers, timeout, MAX_BODY, stop)  # noqa: E731
+        body = within(deadline, read, stop)
         try:
-            body = within(deadline_for(self.settings.timeout), lambda: call(client))
-        except Problem:
-            raise
-        except Exception as exc:  # habanero raises many types; _problem sorts them out
-            raise _problem(exc) from None
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise Problem("unreadable answer (not the JSON Crossref sends)") from None
         try:
-            message_of(body, kind)
+            message_of(data, kind)
         except SourceUnavailable as exc:
             raise Problem(exc.message) from None
-        return body
+        return data
 
-    def _crossref(self) -> Any:
-        if self._client is None:
-            from habanero import Crossref
-
-            self._client = Crossref(
-                base_url=self.settings.crossref_url.rstrip("/"),
-                mailto=self._mailto() or None,
-                timeout=self.settings.timeout,
-            )
-        return self._client
+    def _headers(self) -> dict[str, str]:
+        if self._user_agent is None:
+            mailto = self._mailto()
+            contact = f"; mailto:{mailto}" if mailto else ""
+            self._user_agent = f"citekit/{__version__} (https://github.com/citekit{contact})"
+        return {"User-Agent": self._user_agent, "Accept": "application/json"}
 
     def _mailto(self) -> str:
         """The mailto to send, and the one warning about it (none, or a project's URL)."""
@@ -229,24 +241,6 @@ def _bounded(text: str, limit: int = 300) -> str:
 
 
 # -- errors -------------------------------------------------------------------------------
-def _problem(exc: BaseException) -> Problem:
-    """Sort habanero's exceptions (httpx errors, RequestError, RuntimeError, JSON errors)."""
-    response = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None) or getattr(exc, "status_code", None)
-    if isinstance(status, int) and status != 200:
-        headers = getattr(response, "headers", None) or {}
-        wait = parse_retry_after(headers.get("Retry-After"))
-        return Problem(f"HTTP {status}", status, wait)
-    if isinstance(status, int) or isinstance(exc, (ValueError, KeyError, TypeError)):
-        return Problem("unreadable answer (not the JSON Crossref sends)")
-    if isinstance(exc, RuntimeError) and exc.__cause__ is not None:
-        return _problem(exc.__cause__)
-    name = type(exc).__name__
-    if "Timeout" in name:
-        return Problem(f"no answer in time ({name})")
-    return Problem(f"connection failed ({name})")
-
-
 def _error(problem: Problem, label: str) -> SourceError:
     if problem.status == 404:
         return NotFound(SOURCE, label, "Crossref has no record of this DOI; check it", 404)

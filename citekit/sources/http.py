@@ -1,17 +1,20 @@
 """What the sources share: retry policy (bounded attempts, backoff with jitter), deadlines,
-and the cleaning of untrusted text from an answer.
+a bounded GET, and the cleaning of untrusted text from an answer.
 
 Pure arithmetic; the sources own the sleeping (an injected ``sleep``) so tests run on a
-fake clock. No third-party imports.
+fake clock. No third-party imports (the bounded GET is stdlib ``urllib``).
 """
 
 from __future__ import annotations
 
+import http.client
 import random
 import re
 import threading
 import time
-from collections.abc import Callable
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -20,8 +23,11 @@ __all__ = [
     "RETRYABLE_STATUS",
     "Problem",
     "RetryPolicy",
+    "Stop",
     "deadline_for",
+    "get_bounded",
     "parse_retry_after",
+    "read_capped",
     "retrying",
     "squash",
     "within",
@@ -130,13 +136,45 @@ def deadline_for(timeout: float) -> float:
     return 3 * timeout
 
 
-def within(seconds: float, call: Callable[[], T]) -> T:
+class Stop:
+    """A request's end: its deadline, and whether the caller has stopped waiting.
+
+    Body readers call :meth:`check` between reads, so a request never keeps reading (or
+    inflating) after its deadline, also when the caller has abandoned its thread.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._end = clock() + seconds
+        self._seconds = seconds
+        self.abandoned = threading.Event()
+
+    def check(self) -> None:
+        """Raise :class:`Problem` once the deadline has passed or the caller gave up."""
+        if self.abandoned.is_set() or self._clock() > self._end:
+            raise Problem(f"no complete answer within {self._seconds:g} s")
+
+
+def read_capped(chunks: Iterable[bytes], limit: int, stop: Stop | None = None) -> bytes:
+    """The concatenated ``chunks``; Problem when they exceed ``limit`` bytes (not retried)
+    or when ``stop`` says the request is over."""
+    body = bytearray()
+    for chunk in chunks:
+        body += chunk
+        if len(body) > limit:
+            raise Problem(f"answer larger than {limit // (1024 * 1024)} MB", retryable=False)
+        if stop is not None:
+            stop.check()
+    return bytes(body)
+
+
+def within(seconds: float, call: Callable[[], T], stop: Stop | None = None) -> T:
     """``call()``, or :class:`Problem` when it has not returned within ``seconds``.
 
-    Why a thread: the HTTP clients inside ``arxiv`` (requests) and ``habanero`` (httpx)
-    apply their timeout to each socket read, so a server that answers one byte a second
-    keeps them busy forever. The call runs in a daemon thread; one that overstays is
-    abandoned (it ends with its socket, or with the process) and the caller moves on.
+    Why a thread: the HTTP clients apply their timeout to each socket read, so a server
+    that answers one byte a second keeps them busy forever. The call runs in a daemon
+    thread; when it overstays, ``stop`` is marked abandoned, so a body reader that checks
+    it (:func:`read_capped`) ends at its next read instead of reading on.
     """
     box: dict[str, Any] = {}
     finished = threading.Event()
@@ -151,8 +189,41 @@ def within(seconds: float, call: Callable[[], T]) -> T:
 
     threading.Thread(target=run, name="citekit-request", daemon=True).start()
     if not finished.wait(seconds):
+        if stop is not None:
+            stop.abandoned.set()
         raise Problem(f"no complete answer within {seconds:g} s")
     if "error" in box:
         raise box["error"]
     value: T = box["value"]
     return value
+
+
+def get_bounded(
+    url: str, headers: Mapping[str, str], timeout: float, limit: int, stop: Stop
+) -> bytes:
+    """The body of ``GET url`` (stdlib ``urllib``), at most ``limit`` bytes, read in chunks.
+
+    Each read waits at most ``timeout``; ``stop`` ends the reading at the request's deadline
+    (or when the caller gave up). No compression is asked for and none is undone, so the
+    limit bounds memory. HTTP errors become :class:`Problem` with their status and
+    ``Retry-After``; connection trouble a retryable Problem.
+    """
+    request = urllib.request.Request(url, headers=dict(headers))
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            declared = (response.headers.get("Content-Length") or "").strip()
+            if declared.isdigit() and int(declared) > limit:
+                raise Problem(f"answer too large ({int(declared)} bytes)", retryable=False)
+            # read1: one socket read per chunk, so ``stop`` is looked at after every read
+            body = read_capped(iter(lambda: response.read1(64 * 1024), b""), limit, stop)
+    except urllib.error.HTTPError as exc:
+        wait = parse_retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+        raise Problem(f"HTTP {exc.code}", exc.code, wait) from None
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+        reason = getattr(exc, "reason", exc)
+        if "timed out" in str(reason) or isinstance(reason, TimeoutError):
+            raise Problem(f"no answer in time ({type(reason).__name__})") from None
+        raise Problem(f"connection failed ({type(reason).__name__})") from None
+    if declared.isdigit() and len(body) < int(declared):
+        raise Problem(f"connection failed (truncated answer: {len(body)} of {declared} bytes)")
+    return body
