@@ -29,7 +29,6 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from .. import __version__
 from ..config import Settings
 from ..errors import (
     NotCached,
@@ -208,7 +207,7 @@ class CrossrefSource:
         if self._user_agent is None:
             mailto = self._mailto()
             contact = f"; mailto:{mailto}" if mailto else ""
-            self._user_agent = f"citekit/{__version__} (https://github.com/citekit{contact})"
+            self._user_agent = f"citekit/{_version()} (https://github.com/citekit{contact})"
         return {"User-Agent": self._user_agent, "Accept": "application/json"}
 
     def _mailto(self) -> str:
@@ -226,6 +225,16 @@ class CrossrefSource:
                 "so Crossref can reach you (polite pool)"
             )
         return self.settings.mailto
+
+
+def _version() -> str:
+    """The installed citekit version (``citekit/__init__`` would pull in the whole package)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("citekit")
+    except PackageNotFoundError:
+        return "dev"
 
 
 def _bounded(text: str, limit: int = 300) -> str:
