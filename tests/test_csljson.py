@@ -125,8 +125,33 @@ def test_arxiv_preprint() -> None:
     assert item["type"] == "article"
     assert item["genre"] == "preprint"
     assert item["publisher"] == "arXiv"
-    assert item["number"] == "1707.06347"
+    # Zotero's csl.fields maps number to archiveID, which the arXiv translator writes as
+    # "arXiv:ID" (zotero-schema schema.json; translators arXiv.org.js) (#13 item 7)
+    assert item["number"] == "arXiv:1707.06347"
     assert item["DOI"] == "10.48550/arXiv.1707.06347"
+
+
+def test_csl_agrees_with_zoteros_mappings() -> None:
+    """#13 item 7: published arXiv id kept, series number, Google Scholar's arXiv journal."""
+    rs = by_key(ALL)
+    published = record_to_csl(rs["brown2020language"])
+    assert published["type"] == "paper-conference"
+    assert "arXiv:2005.14165 [cs.CL]" in published["note"].splitlines()
+    book = record_to_csl(Record(key="b", type="book", title="B", number="7"))
+    assert book["collection-number"] == "7" and "number" not in book
+    scholar = Record(
+        key="s",
+        type="article-journal",
+        title="S",
+        container_title="arXiv preprint arXiv:2201.11903",
+    )
+    item = record_to_csl(scholar)
+    assert (item["type"], item["number"], item["publisher"]) == (
+        "article",
+        "arXiv:2201.11903",
+        "arXiv",
+    )
+    assert "container-title" not in item
 
 
 def test_names_particles_organisations_suffixes() -> None:

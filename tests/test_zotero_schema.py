@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citekit.writers import zotero as writer
+from citekit.writers import zotero_schema as writer
 from citekit.writers.zotero import COMMON_FIELDS, ITEM_TYPES, moved_by_set_type, type_fields
 from tests.servers.zotero_schema import base_fields, item_types, set_type
 

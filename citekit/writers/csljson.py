@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..model import CSL_TYPES, Date, Name, Record, persons, plain_text
+from .preprint import as_preprint
 
 __all__ = ["format_csljson", "record_to_csl"]
 
@@ -25,6 +26,7 @@ _RICH: tuple[tuple[str, str], ...] = (
     ("collection_title", "collection-title"),
     ("event_title", "event-title"),
 )
+_SERIES_NUMBER = frozenset({"book", "chapter"})  # BibTeX number = number in the series
 _PLAIN: tuple[tuple[str, str], ...] = (
     ("volume", "volume"),
     ("issue", "issue"),
@@ -43,7 +45,14 @@ _PLAIN: tuple[tuple[str, str], ...] = (
 
 
 def record_to_csl(record: Record) -> dict[str, Any]:
-    """One CSL-JSON item; ``id`` and ``citation-key`` are the citation key."""
+    """One CSL-JSON item; ``id`` and ``citation-key`` are the citation key.
+
+    As Zotero's schema maps them (``schema.json`` ``csl``): a preprint's ``number`` is
+    ``arXiv:ID`` (its ``archiveID``); a published paper's arXiv id stays in ``note`` (as
+    Zotero's Extra line does); a book's series number is ``collection-number``
+    (``seriesNumber``); Google Scholar's ``journal = {arXiv preprint arXiv:…}`` is a preprint.
+    """
+    record = as_preprint(record)
     item: dict[str, Any] = {"id": record.key, "citation-key": record.key}
     item["type"] = record.type if record.type in CSL_TYPES else "document"
     _preprint(record, item)
@@ -61,6 +70,10 @@ def record_to_csl(record: Record) -> dict[str, Any]:
         item["accessed"] = _date(record.accessed)
     for attr, var in _PLAIN:
         value = getattr(record, attr)
+        if attr == "number" and record.type in _SERIES_NUMBER:
+            var = "collection-number"
+        if attr == "note" and record.arxiv_id and record.type != "article":
+            value = "\n".join(filter(None, (_arxiv_line(record), value)))
         if value and var not in item:
             item[var] = _plain(value)
     if record.keywords:
@@ -73,9 +86,15 @@ def _preprint(record: Record, item: dict[str, Any]) -> None:
     if record.type == "article" and record.arxiv_id:
         item["genre"] = record.genre or "preprint"
         item["publisher"] = record.publisher or "arXiv"
-        item["number"] = record.arxiv_id
+        item["number"] = f"arXiv:{record.arxiv_id}"
     elif record.genre:
         item["genre"] = _plain(record.genre)
+
+
+def _arxiv_line(record: Record) -> str:
+    """Zotero's Extra line for the arXiv id (what Zotero's CSL export puts in ``note``)."""
+    cls = f" [{record.arxiv_class}]" if record.arxiv_class else ""
+    return f"arXiv:{record.arxiv_id}{cls}"
 
 
 def _plain(text: str) -> str:

@@ -5,9 +5,12 @@ holds. Only fields the Zotero schema lists for the item type are sent; anything 
 to Extra as a ``Label: value`` line, which Zotero reads back as a CSL variable when
 citing (zotero.org/support/kb/item_types_and_fields, "Citing Fields from Extra").
 
-The field table is Zotero schema version 26, the oldest one citekit supports: newer
-servers accept every field it lists (schema changes only add fields), so a payload built
-from it is valid everywhere. Callers that know the server's own table pass ``fields``.
+The field table (:mod:`citekit.writers.zotero_schema`) is Zotero schema version 26, the
+oldest one citekit supports: newer servers accept every field it lists, so a payload
+built from it is valid everywhere. Callers that know the server's own table pass
+``fields``. Fields citekit does not model (``Record.extra``) go where Zotero's BibTeX
+import puts them (:mod:`citekit.writers.zotero_fields`); Google Scholar's arXiv "journal"
+is a preprint (:mod:`citekit.writers.preprint`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..model import Name, Record, persons, plain_text
+from .preprint import as_preprint
+from .zotero_fields import extra_fields, thesis_type
+from .zotero_schema import BY_BASE as _BY_BASE
+from .zotero_schema import COMMON_FIELDS, ITEM_TYPES, moved_by_set_type, type_fields
 
 __all__ = [
     "COMMON_FIELDS",
@@ -29,90 +36,6 @@ __all__ = [
     "record_to_item",
     "type_fields",
 ]
-
-# itemType: its fields in schema order; "field=base" names the base field it stands for.
-# Fields citekit never writes (archive, callNumber, rights, ...) are left out.
-_SCHEMA_26 = {
-    "blogPost": "title abstractNote blogTitle=publicationTitle websiteType=type date url"
-    " accessDate language extra",
-    "book": "title abstractNote series seriesNumber volume edition place publisher date"
-    " language ISBN url accessDate libraryCatalog extra",
-    "bookSection": "title abstractNote bookTitle=publicationTitle series seriesNumber volume"
-    " edition place publisher date pages language ISBN url accessDate libraryCatalog extra",
-    "computerProgram": "title abstractNote seriesTitle versionNumber date place"
-    " company=publisher ISBN url libraryCatalog accessDate extra",
-    "conferencePaper": "title abstractNote date proceedingsTitle=publicationTitle"
-    " conferenceName place publisher volume pages series language DOI ISBN url accessDate"
-    " libraryCatalog extra",
-    "dataset": "title abstractNote identifier=number type versionNumber date"
-    " repository=publisher repositoryLocation=place DOI citationKey url accessDate language"
-    " libraryCatalog extra",
-    "document": "title abstractNote publisher date language url accessDate libraryCatalog extra",
-    "encyclopediaArticle": "title abstractNote encyclopediaTitle=publicationTitle series"
-    " seriesNumber volume edition place publisher date pages ISBN url accessDate language"
-    " libraryCatalog extra",
-    "journalArticle": "title abstractNote publicationTitle volume issue pages date series"
-    " seriesTitle language DOI ISSN url accessDate libraryCatalog extra",
-    "manuscript": "title abstractNote manuscriptType=type place date language url accessDate"
-    " libraryCatalog extra",
-    "patent": "title abstractNote place issuingAuthority=authority patentNumber=number pages"
-    " issueDate=date language url accessDate extra",
-    "preprint": "title abstractNote genre=type repository=publisher archiveID=number place"
-    " date series seriesNumber DOI citationKey url accessDate language libraryCatalog extra",
-    "presentation": "title abstractNote presentationType=type date place meetingName url"
-    " accessDate language extra",
-    "report": "title abstractNote reportNumber=number reportType=type seriesTitle place"
-    " institution=publisher date pages language url accessDate libraryCatalog extra",
-    "standard": "title abstractNote organization=authority type number versionNumber date"
-    " publisher place DOI citationKey url accessDate language libraryCatalog extra",
-    "thesis": "title abstractNote thesisType=type university=publisher place date language"
-    " url accessDate libraryCatalog extra",
-    "webpage": "title abstractNote websiteTitle=publicationTitle websiteType=type date url"
-    " accessDate language extra",
-}
-
-# What the server's setType moves on a type change (zotero/dataserver Item.inc.php setType):
-# for each type citekit writes, its fields that are base fields or map to one ("a=base"),
-# from the current schema (41; tests/test_zotero_schema.py checks it against schema.json).
-_BASES_41 = {
-    "blogPost": "title blogTitle=publicationTitle websiteType=type date",
-    "book": "title volume date publisher place originalDate format=medium",
-    "bookSection": "title bookTitle=publicationTitle volume date publisher place originalDate"
-    " format=medium pages",
-    "computerProgram": "title date company=publisher place",
-    "conferencePaper": "title proceedingsTitle=publicationTitle publisher place date volume pages",
-    "dataset": "title identifier=number type date repository=publisher repositoryLocation=place"
-    " format=medium",
-    "document": "title type date publisher place",
-    "encyclopediaArticle": "title encyclopediaTitle=publicationTitle volume date publisher"
-    " place pages",
-    "journalArticle": "title publicationTitle publisher place date volume pages",
-    "manuscript": "title manuscriptType=type institution=publisher place date number",
-    "patent": "title place issuingAuthority=authority patentNumber=number pages issueDate=date"
-    " priorityDate=originalDate legalStatus=status",
-    "preprint": "title genre=type repository=publisher archiveID=number place date",
-    "presentation": "title presentationType=type date place sessionTitle=publicationTitle",
-    "report": "title reportNumber=number reportType=type institution=publisher place date pages",
-    "standard": "title organization=authority type number status date publisher place",
-    "thesis": "title thesisType=type university=publisher place date",
-    "webpage": "title websiteTitle=publicationTitle websiteType=type date publisher place",
-}
-
-#: Fields every item type citekit writes has on the current Web API (schema 41), whether
-#: or not citekit writes them there (a type change keeps them: see zotero/merge.py).
-COMMON_FIELDS = frozenset(
-    [
-        "DOI",
-        "abstractNote",
-        "accessDate",
-        "citationKey",
-        "extra",
-        "rights",
-        "shortTitle",
-        "title",
-        "url",
-    ]
-)
 
 # The creator types of schema 26 citekit uses, primary first.
 _CREATORS = {
@@ -145,9 +68,6 @@ _CSL_TO_ZOTERO = {
     "standard": "standard",
 }
 
-#: Zotero item types citekit writes.
-ITEM_TYPES = frozenset(_SCHEMA_26)
-
 # Record attribute → (base field, Extra label used when the type lacks that field).
 # Labels are CSL variable names as Zotero's "Citing Fields from Extra" reads them.
 _FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -177,47 +97,14 @@ _ALIASES = {
     "publisher": ("publisher", "authority"),
 }
 _ZOTERO_KEY_ALPHABET = "23456789ABCDEFGHIJKLMNPQRSTUVWXYZ"
-
-
-def _parse_table(table: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for itype, spec in table.items():
-        fields: dict[str, str] = {}
-        for token in spec.split():
-            name, _, base = token.partition("=")
-            fields[base or name] = name
-        out[itype] = fields
-    return out
-
-
-# itemType → {base field: type-specific field name}, in schema order.
-_BY_BASE = _parse_table(_SCHEMA_26)
-_MOVES = _parse_table(_BASES_41)
-
-
-def moved_by_set_type(old: str, new: str) -> dict[str, str]:
-    """``{old field: new field}`` the server's ``setType`` copies values along.
-
-    A field of the old type the new type lacks moves to the new type's field for the same
-    base field (a base field stands for itself): preprint ``repository`` → conferencePaper
-    ``publisher``, preprint ``archiveID`` → report ``reportNumber``.
-    """
-    source, target = _MOVES.get(old, {}), _MOVES.get(new, {})
-    return {
-        name: target[base]
-        for base, name in source.items()
-        if base in target and target[base] != name and target[base] not in source.values()
-    }
-
-
-def type_fields(itype: str) -> tuple[str, ...]:
-    """The fields (type-specific names, schema order) citekit may write for ``itype``."""
-    return tuple(_BY_BASE[itype].values())
+# A book's BibTeX number is its number in a series (Zotero seriesNumber, CSL
+# collection-number); elsewhere it is the report, patent or issue number.
+_SERIES_NUMBER = frozenset({"book", "bookSection"})
 
 
 def item_type(record: Record) -> str:
     """The Zotero item type for a record (``preprint`` for arXiv preprints)."""
-    return _CSL_TO_ZOTERO.get(record.type, "document")
+    return _CSL_TO_ZOTERO.get(as_preprint(record).type, "document")
 
 
 def collection_paths(records: Iterable[Record]) -> list[str]:
@@ -263,6 +150,7 @@ def record_to_item(
     ``fields`` optionally restricts fields per item type to what a server reports.
     Only non-empty fields are included, so sending the item never clears a field.
     """
+    record = as_preprint(record)
     itype = item_type(record)
     allowed = _BY_BASE[itype]
     if fields is not None and itype in fields:
@@ -299,7 +187,14 @@ def _field_values(
         # Zotero keeps <span class="nocase"> as rich text in titles; elsewhere it is noise.
         if attr not in _RICH_ATTRS and "<" in text:
             text = plain_text(text)
+        if base == "number" and itype in _SERIES_NUMBER:  # BibTeX.js processField, l. 400
+            base, label = "seriesNumber", "Collection Number"
         _place(values, extra, allowed, base, label, text)
+    for text, name, label in extra_fields(record):
+        if name:
+            _place(values, extra, allowed, name, label, text)
+        else:
+            extra.append(f"{label}: {text}")
     if record.issued is not None:
         _place(values, extra, allowed, "date", "Issued", record.issued.iso())
     if record.accessed is not None:
@@ -311,7 +206,10 @@ def _field_values(
 
 
 def _special_values(record: Record, itype: str) -> list[tuple[str, str, str]]:
-    """arXiv preprints as Zotero's arXiv translator saves them (as ``(value, base, label)``)."""
+    """arXiv preprints as Zotero's arXiv translator saves them (as ``(value, base, label)``);
+    a thesis's kind from its BibTeX entry type, as BibTeX.js sets it."""
+    if itype == "thesis" and not record.genre and thesis_type(record):
+        return [(thesis_type(record), "type", "Genre")]
     if itype != "preprint" or not record.arxiv_id:
         return []
     aid = record.arxiv_id
@@ -378,12 +276,19 @@ def _extra_name(name: Name) -> str:
 
 
 def _extra_lines(record: Record, fallback: list[str]) -> list[str]:
-    """Citation Key line, the arXiv line, fallback ``Label:`` lines, then the note text."""
-    lines = [f"Citation Key: {record.key}"] if record.key else []
+    """The arXiv line, the Citation Key line, fallback ``Label: value`` lines, the note.
+
+    citeproc-js reads Extra's ``Label: value`` lines only up to the first line that is
+    not one, line 0 excepted; ``arXiv:ID [cat]`` (the arXiv translator's line) is not one,
+    so it goes first, and free text (the note) last: every CSL line stays readable.
+    """
+    lines = []
     if record.arxiv_id:
         cls = f" [{record.arxiv_class}]" if record.arxiv_class else ""
         lines.append(f"arXiv:{record.arxiv_id}{cls}")
-    lines += fallback
+    if record.key:
+        lines.append(f"Citation Key: {record.key}")
+    lines += [_one_line(line) for line in fallback]
     if record.note:
         lines.append(plain_text(record.note))
     return lines
