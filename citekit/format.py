@@ -64,7 +64,7 @@ _NOCASE_OPEN = '<span class="nocase">'
 _NOCASE_CLOSE = "</span>"
 _NAME_VARIABLES = ("author", "editor")
 #: Variables a style may re-case, whose words like "arXiv" keep their own case.
-_CASED_VARIABLES = ("publisher", "container-title", "collection-title", "event-title")
+_CASED_VARIABLES = ("publisher", "container-title", "collection-title", "event-title", "number")
 _INNER_CAPITAL = re.compile(r"\b([a-z]+[A-Z][\w-]*)")
 _GLUED_LABEL = re.compile(r"^(\[\d+\]|\d+\.)(?=\S)")
 
