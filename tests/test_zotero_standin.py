@@ -118,22 +118,30 @@ def test_a_version_0_create_of_a_key_that_exists_is_adopted_after_a_re_read(
 
 
 def test_a_collection_that_cannot_be_made_holds_back_only_its_items(harness: Harness) -> None:  # noqa: F811
+    """apply.py: a collection Zotero refuses (here: a 500 for that object) holds back the
+    items filed in it, and only those; its sub-collections are not attempted."""
     records = [
         *many(4),
         Record(
             key="solo2020paper",
             type="report",
-            title="Filed Nowhere Special",
+            title="Filed in a Refused Collection",
             author=(Name("Solo", "Han"),),
-            collections=("Bulk/Odd/" + "n" * 300,),
+            collections=("Refused/Child",),
         ),
     ]
+    harness.server.refuse["Refused"] = (500, "An error occurred")
     report = harness.run(records)
     failed = {f.target: f for f in report.failed}
-    assert failed[f"collection Bulk/Odd/{'n' * 300}"].code == 413
+    assert failed["collection Refused"].code == 500
     assert "not sent: collection" in failed["entry solo2020paper"].message
     assert len(harness.server.live_items()) == 4 and not report.ok
+    assert {c["name"] for c in harness.server.collections.values()} == {"Bulk", "Even", "Odd"}
     assert harness.state()["pending_collections"] == {}
+    del harness.server.refuse["Refused"]
+    again = harness.run(records)
+    assert again.ok, again.lines()
+    assert len(harness.server.live_items()) == 5
 
 
 def test_a_write_that_commits_then_stalls_is_adopted_not_duplicated(harness: Harness) -> None:  # noqa: F811

@@ -22,6 +22,7 @@ from typing import Any
 from ..model import Name, Record, persons, plain_text
 from .preprint import as_preprint
 from .zotero_fields import extra_fields, thesis_type
+from .zotero_limits import fit_limits
 from .zotero_schema import BY_BASE as _BY_BASE
 from .zotero_schema import COMMON_FIELDS, ITEM_TYPES, moved_by_set_type, type_fields
 
@@ -167,7 +168,7 @@ def record_to_item(
         item["extra"] = "\n".join(lines)
     item["tags"] = [{"tag": plain_text(k)} for k in record.keywords]
     item["collections"] = _collection_keys(record, collection_keys)
-    return item
+    return fit_limits(item)
 
 
 def _field_values(

@@ -149,6 +149,8 @@ class SyncPlan:
     matches: list[Match] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     left: list[tuple[str, str]] = field(default_factory=list)  # (citekey, key) not in .bib
+    #: (target, code, message) refused before sending (a value Zotero would answer 413 to)
+    refused: list[tuple[str, int, str]] = field(default_factory=list)
     after: dict[str, Any] = field(default_factory=dict)  # citekey → ItemState once applied
 
     @property

@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from ..model import Record
-from ..writers.zotero import collection_paths, record_to_item
+from ..writers.zotero import collection_paths, normalize_path, record_to_item
+from ..writers.zotero_limits import collection_too_long
 from .identity import identify
 from .plan import LocalEntry, SyncPlan, make_plan, match_entries, needs_data, plan_collections
 from .state import RemoteCollection, SyncState
@@ -111,6 +112,7 @@ def plan_round(
             key = new_key()
         return key
 
+    records, refused = _without_long_collections(records)
     collections = plan_collections(collection_paths(records), state, fresh_key)
     entries = [LocalEntry(r.key, record_to_item(r, collections.keys)) for r in records]
     matches, _ = match_entries(entries, state)
@@ -121,7 +123,47 @@ def plan_round(
         fetched[str(obj["key"])] = dict(obj["data"])
         state.remote_items[str(obj["key"])] = identify(obj["data"])
     data = {k: fetched[k] for k in wanted if k in fetched}
-    return make_plan(entries, state, collections, data, new_key=fresh_key, prune=prune)
+    plan = make_plan(entries, state, collections, data, new_key=fresh_key, prune=prune)
+    plan.refused = refused
+    return plan
+
+
+def _some(keys: Sequence[str]) -> str:
+    return ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+
+
+def _without_long_collections(
+    records: Sequence[Record],
+) -> tuple[list[Record], list[tuple[str, int, str]]]:
+    """Records without collection paths whose names Zotero refuses (over 255 characters).
+
+    Such a name cannot be shortened without renaming the collection, so it is reported
+    (one line per collection) and its entries are sent, filed in their other collections.
+    """
+    long = {p: collection_too_long(p) for p in collection_paths(records) if collection_too_long(p)}
+    if not long:
+        return list(records), []
+    out: list[Record] = []
+    filed: dict[str, list[str]] = {}
+    for record in records:
+        keep = [c for c in record.collections if normalize_path(c) not in long]
+        for path in record.collections:
+            if normalize_path(path) in long:
+                filed.setdefault(normalize_path(path), []).append(record.key)
+        out.append(
+            record.with_(collections=tuple(keep)) if len(keep) < len(record.collections) else record
+        )
+    refused = [
+        (
+            f"collection {path[:80]}{'…' if len(path) > 80 else ''}",
+            413,
+            f"a name over 255 characters ({len(long[path])}), which Zotero refuses: not "
+            f"created; {_some(keys)} sent without it; shorten the name in the .bib",
+        )
+        for path, keys in sorted(filed.items())
+        if not any(p != path and path.startswith(p + "/") for p in filed)  # the topmost only
+    ]
+    return out, refused
 
 
 def settle(state: SyncState, plan: SyncPlan) -> None:

@@ -62,6 +62,9 @@ class SyncReport:
         self.left = list(plan.left)
         self.unchanged = list(plan.unchanged)
         self.warnings = list(plan.collections.warnings)
+        for target, code, message in plan.refused:
+            if Failed(target, code, message) not in self.failed:
+                self.failed.append(Failed(target, code, message))
         seen = {m.citekey for m in self.matched}
         self.matched += [
             m for m in plan.matches if m.by not in {"state", "pending"} and m.citekey not in seen

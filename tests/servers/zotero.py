@@ -116,6 +116,8 @@ class ZoteroServer:
         self.faults: list[Fault] = []
         self.lock = threading.RLock()
         self.url = ""
+        #: object name or title → (code, message): that object fails (a refused write)
+        self.refuse: dict[str, tuple[int, str]] = {}
         #: hostile paging: answer every page as if ``start`` were 0, and claim this total
         self.ignore_start = False
         self.claimed_total: str | None = None
@@ -285,6 +287,9 @@ class ZoteroServer:
     ) -> tuple[str, dict[str, Any], bool]:
         if not isinstance(obj, dict):
             raise WriteFailure(400, "Invalid value for object")
+        refused = self.refuse.get(str(obj.get("name") or obj.get("title") or ""))
+        if refused:
+            raise WriteFailure(*refused)
         key = obj.get("key") or new_key()
         if not KEY_RE.match(key):
             raise WriteFailure(400, f"'{key}' is not a valid {kind[:-1]} key")
