@@ -31,9 +31,9 @@ _OUTPUT_HELP = "File to write, or - for stdout (default: {}, under the exports d
 
 def export_records(ctx: click.Context) -> list[Any]:
     """The library's records for an export; a missing library file is an error."""
-    from ..library import load
+    from ..exports import read_records
 
-    records = _load_for_good(load, existing_library(ctx))
+    records = _load_for_good(read_records, existing_library(ctx))
     stubs = [r.key for r in records if r.is_stub]
     if stubs:
         unresolved = plural(len(stubs), "unresolved entry", "unresolved entries")
@@ -53,10 +53,10 @@ def _load_for_good(load: Callable[[Path], Any], path: Path) -> list[Any]:
     keep its pending garbage forever.
     """
     if not _ONE_SHOT["process"]:
-        return list(load(path).records)
+        return list(load(path))
     gc.disable()
     try:
-        records = list(load(path).records)
+        records = list(load(path))
         gc.freeze()
     finally:
         gc.enable()

@@ -1,0 +1,83 @@
+"""exports.read_records (issue 14 item 3): an export reads the library a slice at a time,
+and gets exactly the records and the errors of a whole-file load."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from citekit import exports
+from citekit.errors import LibraryError
+from citekit.library import load
+from citekit.model import Record
+
+ENTRY = """@article{{paper{n},
+  author  = {{M{{\\"u}}ller, J{{\\'o}}zsef and {{OpenAI}} and 王, 小明}},
+  title   = {{On {{GPT}}-{n} and $O(n)$ \\& na{{\\"\\i}}ve things}},
+  journal = {{Journal of Constructed Examples}},
+  year    = {n},
+  month   = jan,
+  doi     = {{10.5555/constructed.{n}}},
+}}
+"""
+
+
+def library(count: int, head: str = "% constructed\n\n") -> str:
+    return head + "\n".join(ENTRY.format(n=1000 + n) for n in range(count))
+
+
+@pytest.fixture(autouse=True)
+def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(exports, "SLICE", 7)
+
+
+def test_slices_give_the_records_of_a_whole_load(tmp_path: Path) -> None:
+    bib = tmp_path / "references.bib"
+    bib.write_text(library(40) + "\n@comment{the end}\n", encoding="utf-8")
+    assert exports.read_records(bib) == list(load(bib).records)
+    assert len(exports.read_records(bib)) == 40
+
+
+def test_what_needs_the_whole_file_is_read_whole(tmp_path: Path) -> None:
+    bib = tmp_path / "references.bib"
+    macros = '@string{jce = "Journal of Constructed Examples"}\n\n'
+    bib.write_text(library(30, macros).replace("{Journal of Constructed Examples}", "jce"), "utf-8")
+    assert [r.container_title for r in exports.read_records(bib)] == [
+        "Journal of Constructed Examples"
+    ] * 30
+    broken = library(30).replace("constructed.1020}", "constructed.1020", 1)
+    bib.write_text(broken, encoding="utf-8")
+    with pytest.raises(LibraryError) as whole:
+        load(bib)
+    with pytest.raises(LibraryError) as sliced:
+        exports.read_records(bib)
+    assert str(sliced.value) == str(whole.value) and sliced.value.line == whole.value.line
+    twice = library(30) + "\n" + ENTRY.format(n=1001)  # a key of the first slice again
+    bib.write_text(twice, encoding="utf-8")
+    with pytest.raises(LibraryError, match="duplicate key 'paper1001'"):
+        exports.read_records(bib)
+    latin1 = library(30).replace("王, 小明", "Dupré, Zoë").encode("latin-1")
+    bib.write_bytes(latin1)  # not UTF-8: whatever load makes of it (an error, or records)
+    assert outcome(exports.read_records, bib) == outcome(lambda p: list(load(p).records), bib)
+
+
+def outcome(read: Callable[[Path], list[Record]], path: Path) -> object:
+    try:
+        return read(path)
+    except LibraryError as error:
+        return (str(error), error.line)
+
+
+def test_a_slice_leaves_no_garbage_behind_with_the_collector_paused(tmp_path: Path) -> None:
+    bib = tmp_path / "references.bib"
+    bib.write_text(library(40), encoding="utf-8")
+    gc.collect()
+    gc.disable()  # as a one-shot export runs it
+    try:
+        exports.read_records(bib)
+        assert gc.collect() < 50  # each slice's parse was freed as it went
+    finally:
+        gc.enable()
