@@ -309,6 +309,11 @@ class ArxivSource:
             raise Problem(f"no answer within {self.settings.timeout:g} s") from None
         except (requests.RequestException, arxiv.ArxivError) as exc:
             raise Problem(f"connection failed ({type(exc).__name__})") from None
+        except (Problem, _RejectedIds):
+            raise
+        except Exception as exc:  # the library's feed parsing: a date of "0", a bad link …
+            reason = f"arXiv sent an entry citekit cannot read ({type(exc).__name__})"
+            raise Problem(reason, retryable=False) from None
         finally:
             self._last = self._clock()
         if len(results) < min(client._session.entries, search.max_results or BATCH):
