@@ -2,6 +2,8 @@
 
     python benchmarks/fuzz_reader.py --seconds 600            # built-in mutator
     python benchmarks/fuzz_reader.py --atheris --seconds 600  # coverage-guided (the fuzz extra)
+    python benchmarks/fuzz_reader.py --target crossref --seconds 600  # source answers
+    python benchmarks/fuzz_reader.py --target arxiv --seconds 600     # (benchmarks/fuzz_answers.py)
 
 Inputs: windows of whole entries from ``../shared/bench-data/*.bib``, a constructed torture
 snippet, random bytes, and mutations of all of them (syntax bytes inserted, spans deleted or
@@ -192,13 +194,33 @@ def with_atheris(seconds: float, deadline: float) -> int:
     return 0
 
 
+def answers(target: str, seconds: float, deadline: float, seed: int) -> int:
+    """The source-answer targets (benchmarks/fuzz_answers.py)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from fuzz_answers import fuzz_answers
+
+    tried, failures = fuzz_answers(target, seconds, seed, partial(guarded, deadline))
+    for failure in failures[:20]:
+        print(f"FAIL {failure}")
+    print(
+        f"fuzz_reader --target {target}: {tried} inputs in {seconds:g} s (seed {seed}), "
+        f"{len(failures)} failures"
+    )
+    return 1 if failures else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--deadline", type=float, default=5.0, help="seconds per input")
     parser.add_argument("--seed", type=int, default=int(time.time()))
     parser.add_argument("--atheris", action="store_true", help="coverage-guided (atheris)")
+    parser.add_argument(
+        "--target", choices=["bib", "crossref", "arxiv"], default="bib", help="what to fuzz"
+    )
     args = parser.parse_args()
+    if args.target != "bib":
+        return answers(args.target, args.seconds, args.deadline, args.seed)
     if args.atheris:
         return with_atheris(args.seconds, args.deadline)
     return builtin(args.seconds, args.deadline, args.seed)

@@ -89,6 +89,8 @@ def replaced(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
 
 def random_json(rng: random.Random, depth: int = 0) -> Any:
     """A random JSON value (for the by-hand fuzzer; the tests use hypothesis)."""
+    if rng.random() < 0.3:
+        return copy.deepcopy(rng.choice(SHAPES))
     kinds = ["null", "bool", "int", "float", "text", "hostile"] + (
         ["list", "dict"] if depth < 3 else []
     )
@@ -121,6 +123,25 @@ HOSTILE_TEXT = [
     "2020x",
     "Evil} @misc{pwned, title={x",
     '<span class="nocase">x',
+]
+
+
+#: JSON shapes that once crashed a run (issue #12 item 2), tried often by the properties.
+SHAPES: list[Any] = [
+    "2020x",
+    "2020",
+    [["2020x"]],
+    [[2020, 13, 45]],
+    [[2020, -1]],
+    [1],
+    {"date-parts": "x"},
+    {"date-parts": [["2020x"]]},
+    {"issue": [1]},
+    -1,
+    None,
+    [],
+    {},
+    *HOSTILE_TEXT,
 ]
 
 
