@@ -6,8 +6,11 @@ on a developer machine that lacks one, and fails when ``CI`` is set.
 
 from __future__ import annotations
 
+import atexit
+import gzip
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,14 +31,50 @@ def require_binary(name: str) -> str:
     pytest.skip(f"{name} is not installed (CI installs it)")
 
 
+#: Files the tests once read from ../shared, and their vendored copies under tests/data
+#: (each folder's README gives source, commit and licence). A ``.gz`` copy is decompressed
+#: once per test process.
+VENDORED = {
+    "bench-data/cdl.bib": "bench/cdl.bib.gz",
+    "bench-data/glottolog-sala.bib": "bench/glottolog-sala.bib.gz",
+    "bench-data/glottolog-zurich.bib": "bench/glottolog-zurich.bib.gz",
+    "bench-data/biblatex-examples.bib": "bench/biblatex-examples.bib.gz",
+    "schema/csl-data.json": "schema/csl-data.json",
+    "seed-papers.json": "hub/seed-papers.json",
+    "samples/zotero/weblibrary_schema.json": "zotero/schema-26.json",
+}
+DATA = Path(__file__).resolve().parent / "data"
+_UNPACKED: dict[str, Path] = {}
+
+
 def require_shared(relative: str) -> Path:
-    """A file of ../shared; skip (saying why) only when a clone has no ../shared beside it."""
+    """The repository's copy of a file the tests once read from ../shared (``VENDORED``).
+
+    Nothing outside the repository is read for a vendored file. A file with no vendored
+    copy (the hub's Markdown, whose source repository states no licence) is still read
+    from ../shared: skipped (saying why) when a clone has none beside it, failed under CI.
+    """
+    if relative in VENDORED:
+        return _unpacked(DATA / VENDORED[relative])
     path = SHARED / relative
     if path.exists():
         return path
     if os.environ.get("CI"):
         pytest.fail(f"{path} is missing; CI must have ../shared beside the clone")
-    pytest.skip(f"{path} is missing: this clone has no ../shared beside it")
+    pytest.skip(f"{path} is missing: this clone has no ../shared beside it (not vendored)")
+
+
+def _unpacked(path: Path) -> Path:
+    if path.suffix != ".gz":
+        return path
+    if str(path) not in _UNPACKED:
+        directory = Path(tempfile.mkdtemp(prefix="citekit-vendored-"))
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
+        target = directory / path.stem
+        with gzip.open(path, "rb") as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        _UNPACKED[str(path)] = target
+    return _UNPACKED[str(path)]
 
 
 @pytest.fixture(autouse=True)

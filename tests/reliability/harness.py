@@ -74,6 +74,12 @@ def citekit_env(project: Path, **extra: str) -> dict[str, str]:
         "ZOTERO_LIBRARY_ID": ZOTERO_LIBRARY,
         "ZOTERO_LIBRARY_TYPE": "user",
         "CITEKIT_MAILTO": SECRET_MAILTO,
+        # Module-scoped runs happen outside conftest's per-test environment: no service
+        # may default to its real host (a DNS lookup is already a leak). Callers that
+        # start servers pass their URLs in ``extra``.
+        "CITEKIT_DBLP_URL": "http://127.0.0.1:9",
+        "CITEKIT_OPENALEX_URL": "http://127.0.0.1:9",
+        "CITEKIT_PUBLISHED_SOURCES": "crossref",
         "CITEKIT_CACHE_DIR": str(project / ".citekit"),
         "CITEKIT_CREDENTIALS": str(project / "no-credentials.toml"),
         "PYTHONPATH": str(ROOT),
@@ -138,6 +144,12 @@ def invoke(project: Path, *args: str, **kwargs: Any) -> Result:
         env = {
             "ZOTERO_API_KEY": SECRET_KEY,
             "CITEKIT_MAILTO": SECRET_MAILTO,
+            # Module-scoped runs happen outside conftest's per-test environment: no service
+            # may default to its real host (a DNS lookup is already a leak). Callers that
+            # start servers pass their URLs in ``extra``.
+            "CITEKIT_DBLP_URL": "http://127.0.0.1:9",
+            "CITEKIT_OPENALEX_URL": "http://127.0.0.1:9",
+            "CITEKIT_PUBLISHED_SOURCES": "crossref",
             "CITEKIT_CACHE_DIR": str(project / ".citekit"),
         }
         result = CliRunner().invoke(cli, list(args), env=env, **kwargs)
