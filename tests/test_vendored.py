@@ -16,13 +16,21 @@ def _readme_hashes() -> dict[str, str]:
     naming the file, then its 64-hex digest)."""
     found: dict[str, str] = {}
     for readme in DATA.glob("*/README.md"):
-        name = ""
-        for token in re.findall(r"`([^`]+)`", readme.read_text(encoding="utf-8")):
-            if token.endswith((".bib", ".bib.gz", ".json")) and not name:
-                name = token.removesuffix(".gz")
-            elif re.fullmatch(r"[0-9a-f]{64}", token) and name:
-                found[name] = token
-                name = ""
+        for part in re.split(r"\n\s*\n|\n(?=\|)", readme.read_text(encoding="utf-8")):
+            found |= _hashes_in(part)
+    return found
+
+
+def _hashes_in(part: str) -> dict[str, str]:
+    """The first file name of a paragraph or table row, and the digest that follows it."""
+    found: dict[str, str] = {}
+    name = ""
+    for token in re.findall(r"`([^`]+)`", part):
+        if token.endswith((".bib", ".bib.gz", ".json")) and not name:
+            name = Path(token).name.removesuffix(".gz")
+        elif re.fullmatch(r"[0-9a-f]{64}", token) and name:
+            found[name] = token
+            name = ""
     return found
 
 
