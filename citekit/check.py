@@ -1,9 +1,12 @@
 """``citekit check``: what is wrong with a library, as data (pure over a loaded Library).
 
 Problems found: the file cannot be read (with its line), duplicates by key, DOI or arXiv id
-(a preprint and its published version that kept the ``eprint`` are duplicates), required
-fields missing for the entry type, stubs still waiting to be resolved, and ``crossref``/
-``xdata``/``related`` fields naming a key the library does not have.
+(a preprint and its published version that kept the ``eprint`` are duplicates), entries
+without a key or with a key the writers refuse, required fields missing for the entry type,
+stubs still waiting to be resolved, and ``crossref``/``xdata``/``related`` fields naming a
+key the library does not have. What the reader accepted leniently, as biber does (an
+undefined ``@string``, a repeated field, a control character), is reported too, with its
+line: the entry is kept, but the file says something it probably did not mean.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from typing import Any
 
 from .errors import IdentifierError
 from .identifiers import ARXIV_DOI_PREFIX, is_arxiv_doi, normalize_doi
-from .keys import referenced_keys
+from .keys import referenced_keys, valid_key
 from .library import Library, diagnose
 from .model import Record
+from .writers.inherit import inherit
 
 __all__ = ["CheckReport", "Problem", "check_file", "check_library", "required_fields"]
 
@@ -41,7 +45,8 @@ _REQUIRED: dict[str, tuple[str | tuple[str, ...], ...]] = {
 @dataclass(frozen=True)
 class Problem:
     """One thing to fix. ``kind`` is parse, duplicate-key, duplicate-doi, duplicate-arxiv,
-    missing-field, stub or dangling-reference."""
+    missing-key, invalid-key, missing-field, stub, dangling-reference, or one of the reader's
+    warnings (undefined-string, repeated-field, control-character)."""
 
     kind: str
     key: str
@@ -78,24 +83,44 @@ def check_file(path: Path) -> CheckReport:
     of them as a ``parse`` problem (and 0 entries: the library cannot be loaded as it is)."""
     library, errors = diagnose(path)
     if errors:
-        parse = tuple(Problem("parse", "", e.line, e.message) for e in errors)
-        return CheckReport(str(path), 0, parse)
+        parse = [Problem("parse", "", e.line, e.message) for e in errors]
+        problems = sorted([*parse, *_warnings(library)], key=lambda p: p.line or 0)
+        return CheckReport(str(path), 0, tuple(problems))
     return check_library(library)
+
+
+def _warnings(library: Library) -> Iterator[Problem]:
+    return (Problem(n.kind, n.key, n.line, n.message) for n in library.warnings)
 
 
 def check_library(library: Library) -> CheckReport:
     """Every problem of a loaded library, in file order within each kind."""
     records = library.records
+    keyless = iter(library.keyless_lines())
     problems = [
+        *_warnings(library),
         *_duplicates(library, records),
-        *(p for r in records for p in _record_problems(library, r)),
+        *(p for r in inherit(records) for p in _record_problems(library, r, keyless)),
         *_dangling(library, records),
     ]
     return CheckReport(library.path, len(records), tuple(problems))
 
 
-def _record_problems(library: Library, record: Record) -> Iterator[Problem]:
+def _record_problems(library: Library, record: Record, keyless: Iterator[int]) -> Iterator[Problem]:
     line = library.line_of(record.key)
+    if not record.key:
+        what = record.title[:50] or record.entry_type or "an entry"
+        yield Problem(
+            "missing-key",
+            "",
+            next(keyless, None),
+            f"{what!r} has no citation key; give it one (exports skip it)",
+        )
+        return
+    if not valid_key(record.key):
+        message = "the key holds a space, a quote, a comma or another character BibTeX or "
+        message += "LaTeX cannot take in a citation key; rename it"
+        yield Problem("invalid-key", record.key, line, message)
     if record.is_stub:
         ident = record.doi or (f"arXiv:{record.arxiv_id}" if record.arxiv_id else record.url)
         yield Problem("stub", record.key, line, f"stub for {ident}: run `citekit resolve`")
@@ -107,7 +132,11 @@ def _record_problems(library: Library, record: Record) -> Iterator[Problem]:
 
 
 def required_fields(record: Record) -> list[str]:
-    """The BibTeX names of the required fields ``record`` lacks for its type."""
+    """The BibTeX names of the required fields ``record`` lacks for its type.
+
+    ``record`` should be completed from its ``crossref``/``xdata`` parents first
+    (:func:`citekit.bibtex.inherit.inherit`): what it inherits is not missing.
+    """
     wanted = _REQUIRED.get(record.type, ("title",))
     missing: list[str] = []
     for need in wanted:

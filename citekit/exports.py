@@ -21,6 +21,7 @@ from .fileio import write_atomic
 from .model import Record
 from .progress import tracked
 from .writers.csljson import format_csljson
+from .writers.inherit import inherit
 from .writers.ris import format_ris
 from .writers.zotero import collection_key, collection_paths, record_to_item
 from .writers.zotero_rdf import format_zotero_rdf
@@ -142,12 +143,16 @@ def _biblatex_writer() -> Callable[[Sequence[Record]], str] | None:
 
 
 def _renderers() -> dict[Path, Callable[[Sequence[Record]], str]]:
-    """Relative path → the function that renders that export, in a fixed order."""
+    """Relative path → the function that renders that export, in a fixed order.
+
+    Formats without ``crossref``/``xdata`` get each child completed from its parents;
+    BibLaTeX keeps them as written.
+    """
     files: dict[Path, Callable[[Sequence[Record]], str]] = {
-        CSL_JSON: format_csljson,
-        ZOTERO_RDF: format_zotero_rdf,
-        ZOTERO_ITEMS: format_zotero_items,
-        RIS: format_ris,
+        CSL_JSON: lambda records: format_csljson(inherit(records)),
+        ZOTERO_RDF: lambda records: format_zotero_rdf(inherit(records)),
+        ZOTERO_ITEMS: lambda records: format_zotero_items(inherit(records)),
+        RIS: lambda records: format_ris(inherit(records)),
     }
     biblatex = _biblatex_writer()
     if biblatex is not None:
@@ -159,7 +164,9 @@ def _renderers() -> dict[Path, Callable[[Sequence[Record]], str]]:
 
 
 def export_files(records: Sequence[Record]) -> dict[Path, str]:
-    """Relative path → text of every export, in a fixed order."""
+    """Relative path → text of every export, in a fixed order (keyless entries left out:
+    they cannot be cited)."""
+    records = [r for r in records if r.key]
     return {relative: render(records) for relative, render in _renderers().items()}
 
 
@@ -170,6 +177,7 @@ def write_all(records: Sequence[Record], exports_dir: Path) -> list[Path]:
     add up to several hundred MB), and on a terminal each shows a bar while it renders.
     """
     changed = []
+    records = [r for r in records if r.key]  # a keyless entry cannot be cited
     for relative, render in _renderers().items():
         path = Path(exports_dir) / relative
         with tracked(records, f"writing {relative}") as items:

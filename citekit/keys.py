@@ -48,7 +48,19 @@ __all__ = [
     "provisional_key",
     "rename_provisional",
     "stable_id",
+    "valid_key",
 ]
+
+#: What a citation key may hold: no space, no BibTeX delimiter (``, { } ( ) = " #``), no
+#: ``%`` (a comment in the .aux file) and no ``' ~ \`` (active or special in LaTeX).
+#: The one definition: ``check`` reports a key the writers would refuse.
+_VALID_KEY = re.compile(r"[^\s,{}()=\"#%'~\\]+")
+
+
+def valid_key(key: str) -> bool:
+    """Whether ``key`` can be written to a .bib file and cited (see :data:`_VALID_KEY`)."""
+    return _VALID_KEY.fullmatch(key) is not None
+
 
 DEFAULT_PATTERN = "{family}{year}{title}"
 

@@ -17,23 +17,21 @@ middlewares are not used (lossy and slow); names and LaTeX are handled by
 from __future__ import annotations
 
 import gc
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from .bibtex.parse import Original, parse_text
+from .bibtex.encoding import Encoding, decode, encode
+from .bibtex.parse import Notice, Original, parse_text
 from .errors import LibraryError
 from .fileio import write_atomic
+from .keys import valid_key
 from .model import Record
 from .progress import status
 from .writers.bibtex import FIELD_ORDER, entry_fields, format_entry
 
-__all__ = ["Library", "diagnose", "dumps", "load", "loads", "pieces", "save"]
-
-
-_KEY = re.compile(r"[^\s,{}()=\"#%'~\\]+")
+__all__ = ["Library", "Notice", "diagnose", "dumps", "load", "loads", "pieces", "save"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +47,10 @@ class Library:
     _renamed: Mapping[str, str] = field(
         default_factory=lambda: MappingProxyType({}), repr=False, compare=False
     )
+    #: How the file is stored (kept on save: encoding, byte-order mark, line ends).
+    encoding: Encoding = field(default=Encoding(), repr=False, compare=False)
+    #: What was read leniently, as biber reads it (undefined macro, repeated field, …).
+    warnings: tuple[Notice, ...] = field(default=(), repr=False, compare=False)
 
     def with_records(
         self, records: Sequence[Record], renamed: Mapping[str, str] | None = None
@@ -57,9 +59,13 @@ class Library:
 
         ``renamed`` (old key → new key) lets a record replace the entry it was read as
         under its new key, in that entry's place (``keys.rename_provisional``).
+        An entry read without a key (``@article{,``) cannot be addressed: it stays as it is
+        in the file, and given back unchanged here it is ignored (``check`` reports it).
         """
+        keyless = [r for r in self.records if not r.key]
+        records = [r for r in records if r.key or r not in keyless]
         for record in records:
-            if not _KEY.fullmatch(record.key):
+            if not valid_key(record.key):
                 what = record.title[:40] or record.doi or record.arxiv_id or record.url
                 raise LibraryError(
                     self.path,
@@ -70,11 +76,23 @@ class Library:
         replacing = {r.key: r for r in records}
         kept = tuple(replacing.pop(renames.get(r.key, r.key), r) for r in self.records)
         added = tuple(r for r in records if replacing.pop(r.key, None) is not None)
-        return Library(self.path, kept + added, self._chunks, self._lines, renames)
+        return Library(
+            self.path,
+            kept + added,
+            self._chunks,
+            self._lines,
+            renames,
+            self.encoding,
+            self.warnings,
+        )
 
     def line_of(self, key: str) -> int | None:
         """The 1-based line where the entry ``key`` starts in the file, when it was read."""
         return self._lines.get(key)
+
+    def keyless_lines(self) -> list[int]:
+        """The lines of the entries read without a key (``@article{,``), in file order."""
+        return [c.line for c in self._chunks if isinstance(c, Original) and not c.record.key]
 
     @property
     def changed(self) -> bool:
@@ -85,77 +103,71 @@ class Library:
         return any(o.record != r for o, r in zip(originals, self.records, strict=True))
 
 
-def load(path: Path) -> Library:
-    """The library in ``path``; a missing file is an empty library."""
+def load(
+    path: Path, *, encoding: str | None = None, strings: dict[str, str] | None = None
+) -> Library:
+    """The library in ``path``; a missing file is an empty library.
+
+    ``encoding`` overrides what the file says (``--encoding``); ``strings`` are the
+    ``@string`` macros of the files read before this one, and receive this file's own.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return Library(str(path), ())
-    return _from_bytes(data, str(path))
+    text, stored = decode(data, str(path), encoding)
+    return _build(text, str(path), stored, strings=strings)
 
 
 def loads(text: str, path: str = "<string>") -> Library:
     """The library in ``text`` (``path`` only names it in messages)."""
-    return _build(_normalised(text), path)
+    text, stored = decode(text.encode("utf-8", "surrogatepass"), path)
+    return _build(text, path, stored)
 
 
-def diagnose(path: Path) -> tuple[Library, tuple[LibraryError, ...]]:
+def diagnose(
+    path: Path, *, encoding: str | None = None, strings: dict[str, str] | None = None
+) -> tuple[Library, tuple[LibraryError, ...]]:
     """Every problem of the file at ``path`` (in line order) and what could be read of it.
 
     For reports (``citekit check``): a library read with problems is never to be saved.
+    Warnings (what was read leniently) are in the library's ``warnings``.
     """
     path = Path(path)
     try:
-        text = _decoded(path.read_bytes(), str(path))
+        text, stored = decode(path.read_bytes(), str(path), encoding)
     except FileNotFoundError:
         return Library(str(path), ()), ()
     except LibraryError as error:
         return Library(str(path), ()), (error,)
     problems: list[LibraryError] = []
-    library = _build(_normalised(text), str(path), problems)
+    library = _build(text, str(path), stored, problems, strings)
     return library, tuple(sorted(problems, key=lambda e: e.line or 0))
 
 
-def _from_bytes(data: bytes, path: str) -> Library:
-    return loads(_decoded(data, path), path)
-
-
-def _normalised(text: str) -> str:
-    return text.replace("\r\n", "\n").removeprefix("\ufeff")
-
-
-def _decoded(data: bytes, path: str) -> str:
-    if b"\x00" in data:
-        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise LibraryError(path, "NUL byte: this is binary data, not a .bib file", line)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise LibraryError(
-            path,
-            f"byte 0x{data[exc.start]:02x} is not UTF-8 (a Latin-1 file?); "
-            "convert it with `iconv -f latin1 -t utf-8` and try again",
-            line,
-        ) from None
-    return text
-
-
-def _build(text: str, path: str, problems: list[LibraryError] | None = None) -> Library:
+def _build(
+    text: str,
+    path: str,
+    stored: Encoding,
+    problems: list[LibraryError] | None = None,
+    strings: dict[str, str] | None = None,
+) -> Library:
     # Parsing allocates hundreds of thousands of objects and frees none: the cyclic
     # collector would rescan them again and again for nothing. A one-shot caller
     # (cli.export_cmds._load_for_good) freezes them afterwards, so that it never does.
     was_enabled = gc.isenabled()
     gc.disable()
+    notices: list[Notice] = []
     try:
         with status(f"reading {Path(path).name}"):  # on a terminal, when it takes a while
-            chunks, records = parse_text(text, path, problems)
+            chunks, records = parse_text(text, path, problems, strings=strings, notices=notices)
     finally:
         if was_enabled:
             gc.enable()
     lines = {c.record.key: c.line for c in chunks if isinstance(c, Original)}
-    return Library(path, records, chunks, MappingProxyType(lines))
+    empty: Mapping[str, str] = MappingProxyType({})
+    return Library(path, records, chunks, MappingProxyType(lines), empty, stored, tuple(notices))
 
 
 def dumps(library: Library) -> str:
@@ -171,13 +183,16 @@ def pieces(library: Library) -> list[str]:
     :meth:`Library.with_records`) give lists of the same length, aligned part by part, so
     a diff need only look at the pieces that differ.
     """
-    by_key = {r.key: r for r in library.records}
+    by_key = {r.key: r for r in library.records if r.key}
     out: list[str] = []
     for chunk in library._chunks:
         if isinstance(chunk, str):
             out.append(chunk)
             continue
         key = chunk.record.key
+        if not key:
+            out.append(chunk.raw)  # a keyless entry cannot change: it stays as written
+            continue
         record = by_key.pop(library._renamed.get(key, key), None)
         if record is None:
             out.append("")  # removed by the caller
@@ -196,13 +211,14 @@ def save(library: Library, path: Path | None = None) -> bool:
     """Write the library atomically to ``path`` (default: where it came from).
 
     Returns False, touching nothing, when nothing changed: an unchanged library is not
-    rewritten (a CRLF file stays CRLF), and an empty one does not create a file.
+    rewritten, and an empty one does not create a file. The file keeps its encoding,
+    byte-order mark and line ends; a character its encoding cannot hold is refused.
     """
     target = Path(path) if path is not None else Path(library.path)
     unchanged = not library.changed and target == Path(library.path)
     if unchanged and (target.exists() or not library.records):
         return False
-    return write_atomic(target, dumps(library))
+    return write_atomic(target, encode(dumps(library), library.encoding, str(target)))
 
 
 # Field names that write the same record attribute; a change to one is a change to all.

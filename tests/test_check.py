@@ -80,7 +80,7 @@ def test_every_unreadable_block_is_reported(tmp_path: Path) -> None:
     text = (
         "@article{a, title = {x}}\n"  # 1: readable, lacks author, journal, year
         "@article{a, title = {y}}\n"  # 2: duplicate key
-        "@article{b, journal = undefinedmacro}\n"  # 3: undefined @string
+        "@article{b, journal = undefinedmacro}\n"  # 3: undefined @string (a warning)
         "@misc{c, title = {Fine}}\n"  # 4: fine
         "@article{d, title = {open\n"  # 5: never closed
     )
@@ -88,18 +88,29 @@ def test_every_unreadable_block_is_reported(tmp_path: Path) -> None:
     report = check_file(path)
     assert [(p.kind, p.key, p.line) for p in report.problems] == [
         ("parse", "", 2),
-        ("parse", "", 3),
+        ("undefined-string", "b", 3),
         ("parse", "", 5),
     ]
     assert report.entries == 0 and report.as_dict()["ok"] is False
     assert path.read_text(encoding="utf-8") == text
 
 
+def test_a_control_byte_is_a_warning_with_its_line(tmp_path: Path) -> None:
+    # Issue #18: one \x01 in an abstract refused a 911-entry file as "binary data".
+    path = tmp_path / "ctl.bib"
+    path.write_bytes(b"@article{a,\n title={x},\n abstract={at 300\x01C}}\n")
+    report = check_file(path)
+    assert [(p.kind, p.key, p.line) for p in report.problems] == [
+        ("control-character", "a", 3),
+        ("missing-field", "a", 1),
+    ]
+    assert report.entries == 1
+
+
 @pytest.mark.parametrize(
     ("data", "words"),
     [
-        ("@article{a, title = {Gr\u00f6\u00dfe}}\n".encode("latin-1"), "Latin-1"),
-        (b"\x01", "binary data"),
+        ("@article{a, title = {Gr\u00f6\u00dfe}}\n".encode("latin-1"), "not UTF-8 text"),
         (b"@article{a,\n title={x}}\n\x00", "binary data"),
     ],
 )

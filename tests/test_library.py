@@ -166,10 +166,9 @@ def test_crlf_and_bom_are_read(tmp_path: Path) -> None:
         ("unbalanced-braces.bib", 8, "cannot be read"),
         ("missing-comma.bib", 9, "missing comma"),
         ("duplicate-key.bib", 10, "duplicate key 'good1' (first at line 1)"),
-        ("undefined-string.bib", 10, "@string 'jcomp'"),
         ("truncated.bib", 8, "end of file"),
         ("binary-garbage.bib", 8, "binary data"),
-        ("latin1.bib", 9, "not UTF-8 (a Latin-1 file?)"),
+        ("latin1.bib", 9, "not UTF-8 text; it is probably"),
     ],
 )
 def test_malformed_corpus(tmp_path: Path, name: str, line: int, words: str) -> None:
@@ -182,6 +181,18 @@ def test_malformed_corpus(tmp_path: Path, name: str, line: int, words: str) -> N
     assert str(caught.value).startswith(f"{path}:{line}: ")
     assert "\n" not in str(caught.value)
     assert path.read_bytes() == (MALFORMED / name).read_bytes()
+
+
+def test_an_undefined_string_is_read_as_empty_with_a_warning(tmp_path: Path) -> None:
+    # Issue #18: bibtex and biber warn and read an undefined macro as ""; citekit refused
+    # the whole file before.
+    path = tmp_path / "undefined-string.bib"
+    path.write_bytes((MALFORMED.parent / "lenient" / "undefined-string.bib").read_bytes())
+    library = load(path)
+    assert [(w.kind, w.line) for w in library.warnings] == [("undefined-string", 10)]
+    assert "'jcomp'" in library.warnings[0].message
+    assert [r.key for r in library.records] == ["good1", "bad"]
+    assert library.records[1].container_title == ""
 
 
 def test_a_line_starting_with_at_outside_entries_is_refused() -> None:
@@ -267,10 +278,11 @@ def _normalised(record: Record) -> Record:
 
 
 def test_blocks_are_counted_independently_of_the_parser() -> None:
-    from citekit.bibtex.parse import _account_for_starts
+    from citekit.bibtex.parse import _account_for_starts, _LineIndex
 
     text = "@misc{a, title={b}}\n  @Book{c, title={d}}\n% @notastart{\n"
-    _account_for_starts(text, {0, text.index("@Book")}, "x.bib", None)  # all accounted for
+    lines = _LineIndex(text)
+    _account_for_starts(text, {0, text.index("@Book")}, lines, "x.bib", None)  # all accounted for
     with pytest.raises(LibraryError) as caught:
-        _account_for_starts(text, {0}, "x.bib", None)  # as if the parser had swallowed @Book
+        _account_for_starts(text, {0}, lines, "x.bib", None)  # as if the parser swallowed @Book
     assert caught.value.line == 2

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,28 @@ from ..errors import LibraryError
 from ..model import Record
 from .fields import record_from_fields
 
-__all__ = ["Original", "parse_text"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FAILED",
+    "MAX_VALUE",
+    "Notice",
+    "Original",
+    "parse_text",
+    "repeated_fields",
+]
+
+#: The longest value a macro expansion may produce (characters), and how many times the
+#: file's own size all expansions together may reach: beyond either the file is refused
+#: (995 bytes of ``@string{s1 = s0 # s0}`` doubling 40 times would need terabytes).
+MAX_VALUE = 1 << 20
+MAX_GROWTH = 64
+#: The deepest brace nesting a value may have (LaTeX decoding recurses into each level).
+MAX_DEPTH = 100
+#: Unreadable blocks after which a file is not read further (each is reported; more would
+#: only cost time: a file of 250,000 broken lines is refused after the first hundred).
+MAX_FAILED = 100
+#: Warnings of one kind reported per file (a binary file would have thousands).
+_MAX_NOTICES = 50
 
 #: BibTeX's predefined month macros (plain.bst), so ``month = jan`` needs no @string.
 _PREDEFINED = {
@@ -48,6 +70,67 @@ _MACRO = re.compile(r"[^\s\"#%'(),={}]+")
 
 
 @dataclass(frozen=True)
+class Notice:
+    """Something read leniently, as biber reads it, and reported as a warning.
+
+    ``kind`` is ``undefined-string`` (read as empty), ``repeated-field`` (the first one
+    counts) or ``control-character`` (kept as it is).
+    """
+
+    kind: str
+    line: int
+    message: str
+    key: str = ""
+
+
+def repeated_fields(names: Sequence[str]) -> list[str]:
+    """The field names that occur more than once, compared as BibTeX does (any case).
+
+    The one definition of a repeated field, for the reader (a warning) and ``check``.
+    """
+    seen: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        low = name.lower()
+        if low in seen and low not in out:
+            out.append(low)
+        seen.add(low)
+    return out
+
+
+class _Budget:
+    """How much text macro expansion may still produce (see :data:`MAX_GROWTH`)."""
+
+    def __init__(self, size: int) -> None:
+        self.left = MAX_GROWTH * max(size, 1024)
+
+    def spend(self, text: str, path: str, line: int) -> str:
+        if len(text) > MAX_VALUE:
+            message = f"a value expands to more than {MAX_VALUE:,} characters (nested @string)"
+            raise LibraryError(path, message, line)
+        self.left -= len(text)
+        if self.left < 0:
+            message = "@string expansion grows far beyond the file's size (nested @string)"
+            raise LibraryError(path, message, line)
+        return text
+
+
+@dataclass
+class _Context:
+    """What reading one file needs besides its text: macros, budget, warnings."""
+
+    path: str
+    strings: dict[str, str]
+    budget: _Budget
+    notices: list[Notice]
+    key: str = ""
+
+    def warn(self, kind: str, line: int, message: str) -> None:
+        if sum(n.kind == kind for n in self.notices) < _MAX_NOTICES:
+            self.notices.append(Notice(kind, line, message, self.key))
+
+
+@dataclass(frozen=True)
 class Original:
     """An entry as read: its record, exact text, raw fields, type as written and line."""
 
@@ -59,32 +142,41 @@ class Original:
 
 
 def parse_text(
-    text: str, path: str, problems: list[LibraryError] | None = None
+    text: str,
+    path: str,
+    problems: list[LibraryError] | None = None,
+    *,
+    strings: dict[str, str] | None = None,
+    notices: list[Notice] | None = None,
 ) -> tuple[tuple[str | Original, ...], tuple[Record, ...]]:
     """Chunks (verbatim text or entries) and the records of a whole file.
 
     The first problem raises :class:`LibraryError`; with a ``problems`` list, every problem
     is appended to it instead and the blocks concerned are kept as plain text (``check``
-    reports them all; such a result must never be saved).
+    reports them all; such a result must never be saved). ``strings`` are ``@string``
+    macros defined before this file (another file of the same library); the file's own
+    definitions are added to it. Lenient readings (undefined macro, repeated field,
+    control character) go to ``notices``.
     """
-    try:
-        _refuse_binary(text, path)
-    except LibraryError as error:
-        _fail(error, problems)
-        return (text,), ()
     from .split import split
 
+    ctx = _Context(path, _macros(strings), _Budget(len(text)), [] if notices is None else notices)
+    lines = _LineIndex(text)
+    _control_characters(text, lines, ctx)
     # bibtexparser logs each failed block; citekit reports them itself, once, with the line.
     logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
-    parsed = split(text)  # = parse_string(text, parse_stack=[]), block for block, 2x faster
+    # = parse_string(text, parse_stack=[]), block for block, 2x faster
+    parsed, stopped = split(text, MAX_FAILED)
     for failed in parsed.failed_blocks:
-        _fail(_failure(failed, parsed, _LineIndex(text), path), problems)
-    strings: dict[str, str] = dict(_PREDEFINED)
+        if _lenient(failed) is None:
+            _fail(_failure(failed, path), problems)
+    if stopped < len(text):
+        message = f"more than {MAX_FAILED} unreadable blocks: stopped reading here"
+        _fail(LibraryError(path, message, lines.line(stopped)), problems)
     chunks: list[str | Original] = []
     records: list[Record] = []
     cursor = 0
     pending = ""
-    line, counted = 1, 0  # lines are counted as the blocks go by (one pass over the text)
     starts: set[int] = set()  # where the blocks that begin with "@" begin
     block: Any
     for block in parsed.blocks:
@@ -92,17 +184,15 @@ def parse_text(
         at = text.find(raw, cursor)
         gap = text[cursor:at]
         if at < 0 or gap.strip():
-            where = _LineIndex(text).line(cursor + len(gap) - len(gap.lstrip()))
+            where = lines.line(cursor + len(gap) - len(gap.lstrip()))
             message = "text here is not part of any entry; check the syntax"
             _fail(LibraryError(path, message, where), problems)
             if at < 0:
                 continue
-        line += text.count("\n", counted, at)
-        counted = at
         if type(block).__name__ != "ImplicitComment":
             starts.add(at + raw.find("@"))
         try:
-            original = _block(block, raw, line, strings, path)
+            original = _block(_lenient(block) or block, raw, lines.line(at), ctx)
         except LibraryError as error:
             _fail(error, problems)
             original = None
@@ -114,12 +204,59 @@ def parse_text(
             pending += gap + raw
         cursor = at + len(raw)
     chunks.append(pending + text[cursor:])
-    _account_for_starts(text, starts, path, problems)
+    _account_for_starts(text[:stopped], starts, lines, path, problems)
+    _name_entries(ctx.notices, chunks)
+    if strings is not None:
+        strings.update(ctx.strings)
     return tuple(c for c in chunks if c != ""), tuple(records)
 
 
+def _name_entries(notices: list[Notice], chunks: Sequence[str | Original]) -> None:
+    """Give the notices found before the entries were read the key of their entry."""
+    from bisect import bisect_right
+
+    entries = [c for c in chunks if isinstance(c, Original)]
+    starts = [c.line for c in entries]
+    for i, notice in enumerate(notices):
+        at = bisect_right(starts, notice.line) - 1
+        if notice.key or at < 0:
+            continue
+        entry = entries[at]
+        if notice.line <= entry.line + entry.raw.count("\n"):
+            notices[i] = Notice(notice.kind, notice.line, notice.message, entry.record.key)
+
+
+def _macros(strings: dict[str, str] | None) -> dict[str, str]:
+    return {**_PREDEFINED, **(strings or {})}
+
+
+def _lenient(block: Any) -> Any:
+    """The entry inside a block bibtexparser failed but biber reads: a repeated field
+    (the first one counts; reported by :func:`_entry`) or a second keyless entry."""
+    kind = type(block).__name__
+    if kind == "DuplicateFieldKeyBlock":
+        return block.ignore_error_block
+    if kind == "DuplicateBlockKeyBlock" and block.key == "":
+        return block.ignore_error_block
+    return None
+
+
+def _control_characters(text: str, lines: _LineIndex, ctx: _Context) -> None:
+    """A stray control byte is kept and reported (biber reads it; bibtex ignores it)."""
+    seen = 0
+    for match in _BINARY.finditer(text):
+        line = lines.line(match.start())
+        if line != seen:  # one warning per line
+            ctx.warn("control-character", line, f"control character {match.group()!r}")
+            seen = line
+
+
 def _account_for_starts(
-    text: str, starts: set[int], path: str, problems: list[LibraryError] | None
+    text: str,
+    starts: set[int],
+    lines: _LineIndex,
+    path: str,
+    problems: list[LibraryError] | None,
 ) -> None:
     """Count the blocks independently of the parser: every ``@type{`` that begins a line
     must begin a block it returned, or an entry was swallowed by the one before it."""
@@ -127,7 +264,7 @@ def _account_for_starts(
         return  # every "@" of the file begins a block: nothing can hide (the usual case)
     for match in _LINE_START_BLOCK.finditer(text):
         if match.start(1) not in starts:
-            line = text.count("\n", 0, match.start(1)) + 1
+            line = lines.line(match.start(1))
             message = "an entry starts here inside the one before it; check that one's braces"
             _fail(LibraryError(path, message, line), problems)
 
@@ -138,52 +275,45 @@ def _fail(error: LibraryError, problems: list[LibraryError] | None) -> None:
     problems.append(error)
 
 
-def _block(block: Any, raw: str, line: int, strings: dict[str, str], path: str) -> Original | None:
+def _block(block: Any, raw: str, line: int, ctx: _Context) -> Original | None:
     """The Original of an entry; None for any other block (after checking it)."""
     kind = type(block).__name__
     if kind == "Entry":
-        return _entry(block, raw, line, strings, path)
+        return _entry(block, raw, line, ctx)
     if kind == "String":
-        strings[block.key.lower()] = _expand(block.value, strings, path, line)
+        ctx.key = ""
+        value = _expand(block.value, ctx, _field_line(block, line), "")
+        ctx.strings[block.key.lower()] = value
     elif kind == "ImplicitComment" and (stray := _STRAY_AT.search(raw)):
         at_line = line + raw.count("\n", 0, stray.start())
         message = "a line starting with '@' is not a readable entry; check its syntax"
-        raise LibraryError(path, message, at_line)
+        raise LibraryError(ctx.path, message, at_line)
     return None
 
 
-def _refuse_binary(text: str, path: str) -> None:
-    match = _BINARY.search(text)
-    if match:
-        line = text.count("\n", 0, match.start()) + 1
-        raise LibraryError(
-            path,
-            f"control character {match.group()!r}: this is binary data, not a .bib file",
-            line,
-        )
-
-
 class _LineIndex:
-    """Offset → 1-based line, by bisecting the newline offsets (one pass over the text)."""
+    """Offset → 1-based line, by bisecting the newline offsets (built once, when asked)."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [m.end() for m in re.finditer("\n", text)]
+        self.text = text
+        self.starts: list[int] | None = None
 
     def line(self, offset: int) -> int:
         from bisect import bisect_right
 
+        if self.starts is None:
+            self.starts = [m.end() for m in re.finditer("\n", self.text)]
         return bisect_right(self.starts, offset) + 1
 
 
-def _failure(block: Any, parsed: Any, lines: _LineIndex, path: str) -> LibraryError:
+def _failure(block: Any, path: str) -> LibraryError:
     kind = type(block).__name__
     line = (block.start_line or 0) + 1
     if kind == "DuplicateBlockKeyBlock":
         key = block.key
-        first = next(
-            (b.start_line + 1 for b in parsed.blocks if getattr(b, "key", None) == key), None
-        )
-        where = f" (first at line {first})" if first is not None else ""
+        previous = getattr(block, "_previous_block", None)
+        first = getattr(previous, "start_line", None)
+        where = f" (first at line {first + 1})" if isinstance(first, int) else ""
         return LibraryError(
             path, f"duplicate key {key!r}{where}; rename or merge one of the two entries", line
         )
@@ -202,24 +332,42 @@ def _failure(block: Any, parsed: Any, lines: _LineIndex, path: str) -> LibraryEr
     )
 
 
-def _entry(block: Any, raw: str, line: int, strings: dict[str, str], path: str) -> Original:
+def _entry(block: Any, raw: str, line: int, ctx: _Context) -> Original:
     type_match = _TYPE.match(raw)
     type_text = type_match.group(1) if type_match else block.entry_type
+    ctx.key = block.key
     raw_fields = tuple((f.key, f.value) for f in block.fields)
-    contents = [(f.key, _content(f, strings, path, line)) for f in block.fields]
+    for name in repeated_fields([f.key for f in block.fields]):
+        first = next(f for f in block.fields if f.key.lower() == name)
+        message = f"entry {block.key!r} repeats the field {name!r}; the first one counts"
+        ctx.warn("repeated-field", _field_line(first, line), message)
+    contents = [(f.key, _content(f, ctx, line)) for f in block.fields]
+    for name, content in contents:
+        if content.count("{") > MAX_DEPTH and _depth(content) > MAX_DEPTH:
+            message = f"field {name!r} nests braces more than {MAX_DEPTH} levels deep"
+            raise LibraryError(ctx.path, f"entry {block.key!r}: {message}", line)
     try:
         record = record_from_fields(block.entry_type, block.key, contents)
     except ValueError as exc:
-        raise LibraryError(path, f"entry {block.key!r}: {exc}", line) from None
+        raise LibraryError(ctx.path, f"entry {block.key!r}: {exc}", line) from None
     return Original(record, raw, raw_fields, type_text, line)
 
 
-def _content(field: Any, strings: dict[str, str], path: str, entry_line: int) -> str:
+def _depth(value: str) -> int:
+    """The deepest brace nesting in ``value``."""
+    depth = deepest = 0
+    for match in _BRACE.finditer(value):
+        depth += 1 if match.group() == "{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _content(field: Any, ctx: _Context, entry_line: int) -> str:
     """:func:`_expand` of one field; its line is worked out only when a message needs it."""
     value: str = field.value
     if value[:1] == "{" and value[-1:] == "}" and "#" not in value and _closes_at_end(value):
         return value[1:-1]  # the common case, as in _expand
-    return _expand(value, strings, path, _field_line(field, entry_line), field.key)
+    return _expand(value, ctx, _field_line(field, entry_line), field.key)
 
 
 def _field_line(field: Any, entry_line: int) -> int:
@@ -227,26 +375,28 @@ def _field_line(field: Any, entry_line: int) -> int:
     return start + 1 if isinstance(start, int) else entry_line
 
 
-def _expand(value: str, strings: dict[str, str], path: str, line: int, name: str = "") -> str:
+def _expand(value: str, ctx: _Context, line: int, name: str) -> str:
     """The content of a raw value: delimiters removed, ``#`` joined, macros expanded."""
     if value[:1] == "{" and "#" not in value and value[-1:] == "}" and _closes_at_end(value):
         return value[1:-1]
     pieces: list[str] = []
     pos = 0
     while pos < len(value):
-        piece, pos = _piece(value, pos, strings, path, line, name)
+        piece, pos = _piece(value, pos, ctx, line, name)
         pieces.append(piece)
         pos = _skip_space(value, pos)
         if pos < len(value):
             if value[pos] != "#":
                 where = f"field {name!r}" if name else "@string"
                 raise LibraryError(
-                    path,
+                    ctx.path,
                     f"{where}: unexpected text after the value (a missing comma?)",
                     line,
                 )
             pos = _skip_space(value, pos + 1)
-    return "".join(pieces)
+    if len(pieces) == 1:
+        return pieces[0]
+    return ctx.budget.spend("".join(pieces), ctx.path, line)
 
 
 def _closes_at_end(value: str) -> bool:
@@ -267,9 +417,7 @@ def _skip_space(value: str, pos: int) -> int:
     return pos
 
 
-def _piece(
-    value: str, pos: int, strings: dict[str, str], path: str, line: int, name: str
-) -> tuple[str, int]:
+def _piece(value: str, pos: int, ctx: _Context, line: int, name: str) -> tuple[str, int]:
     pos = _skip_space(value, pos)
     ch = value[pos]
     if ch in '{"':
@@ -277,18 +425,16 @@ def _piece(
         return value[pos + 1 : end], end + 1
     match = _MACRO.match(value, pos)
     if not match:
-        raise LibraryError(path, f"field {name!r}: cannot read the value", line)
+        raise LibraryError(ctx.path, f"field {name!r}: cannot read the value", line)
     word = match.group()
     if word.isdigit():
         return word, match.end()
-    if word.lower() not in strings:
-        raise LibraryError(
-            path,
-            f"field {name!r} uses @string {word!r}, which is not defined before it; "
-            "define it or brace the value",
-            line,
-        )
-    return strings[word.lower()], match.end()
+    if word.lower() not in ctx.strings:
+        where = f"field {name!r}" if name else "@string"
+        message = f"{where} uses @string {word!r}, which is not defined; read as empty"
+        ctx.warn("undefined-string", line, message)
+        return "", match.end()
+    return ctx.strings[word.lower()], match.end()
 
 
 def _group_end(value: str, pos: int) -> int:

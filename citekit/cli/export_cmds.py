@@ -29,11 +29,25 @@ from . import (
 _OUTPUT_HELP = "File to write, or - for stdout (default: {}, under the exports directory)."
 
 
-def export_records(ctx: click.Context) -> list[Any]:
-    """The library's records for an export; a missing library file is an error."""
+def export_records(ctx: click.Context, derived: bool = False) -> list[Any]:
+    """The library's records for an export; a missing library file is an error.
+
+    Entries without a citation key are left out, and said so. ``derived``: for a format
+    without ``crossref``/``xdata`` (CSL, RIS, Zotero, formatted), each child is completed
+    from its parents.
+    """
     from ..exports import read_records
 
     records = _load_for_good(read_records, existing_library(ctx))
+    keyless = sum(1 for r in records if not r.key)
+    if keyless:
+        what = "entry" if keyless == 1 else "entries"
+        note(f"skipped {keyless} {what} without a citation key; `citekit check` shows where")
+        records = [r for r in records if r.key]
+    if derived:
+        from ..writers.inherit import inherit
+
+        records = inherit(records)
     stubs = [r.key for r in records if r.is_stub]
     if stubs:
         unresolved = plural(len(stubs), "unresolved entry", "unresolved entries")
@@ -72,13 +86,17 @@ def _wrote(path: Path | None, count: int, changed: bool = True) -> None:
 
 
 def _export_file(
-    ctx: click.Context, output: str | None, render: Callable[[Sequence[Any]], str], name: Path
+    ctx: click.Context,
+    output: str | None,
+    render: Callable[[Sequence[Any]], str],
+    name: Path,
+    derived: bool = False,
 ) -> None:
     """Load, render and write one export file (``name`` under the exports directory by
-    default), then report it."""
+    default), then report it. ``derived``: see :func:`export_records`."""
     from ..progress import tracked
 
-    records = export_records(ctx)
+    records = export_records(ctx, derived)
     default = settings_of(ctx).exports_path / name
     with tracked(records, f"writing {name}") as items:  # a bar on a terminal
         text = render(items)
@@ -123,7 +141,7 @@ def export_csl(ctx: click.Context, output: str | None) -> None:
     from ..exports import CSL_JSON
     from ..writers.csljson import format_csljson
 
-    _export_file(ctx, output, format_csljson, CSL_JSON)
+    _export_file(ctx, output, format_csljson, CSL_JSON, derived=True)
 
 
 @export.command("ris")
@@ -135,7 +153,7 @@ def export_ris(ctx: click.Context, output: str | None) -> None:
     from ..exports import RIS
     from ..writers.ris import format_ris
 
-    _export_file(ctx, output, format_ris, RIS)
+    _export_file(ctx, output, format_ris, RIS, derived=True)
 
 
 def _directory_option(help_text: str) -> Callable[[Any], Any]:
@@ -161,7 +179,7 @@ def export_zotero(ctx: click.Context, directory: Path | None) -> None:
     from ..fileio import write_atomic
     from ..writers.zotero_rdf import format_zotero_rdf
 
-    records = export_records(ctx)
+    records = export_records(ctx, derived=True)
     base = directory if directory is not None else settings_of(ctx).exports_path
     rdf = base / ZOTERO_RDF.name if directory is not None else base / ZOTERO_RDF
     items = rdf.with_name(ZOTERO_ITEMS.name)
@@ -215,7 +233,7 @@ def format_command(
     """A formatted bibliography of the library, or of the citation KEYS given."""
     from ..format import format_bibliography
 
-    records = export_records(ctx)
+    records = export_records(ctx, derived=True)
     if keys:
         known = {r.key: r for r in records}
         missing = [k for k in keys if k not in known]

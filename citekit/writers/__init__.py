@@ -1,5 +1,6 @@
 """Record → files: ``bibtex`` (BibTeX and BibLaTeX), ``csljson``, ``ris``, ``zotero``
-(Web API items) and ``zotero_rdf``.
+(Web API items) and ``zotero_rdf``; ``inherit`` completes ``crossref``/``xdata`` children for
+the formats that have no such link.
 
 Pure functions from records to text or JSON-ready data; :mod:`citekit.exports` writes them.
 May import: ``model``, ``errors`` and :mod:`citekit.bibtex` (the format's rules). Never
