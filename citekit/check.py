@@ -13,18 +13,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import IdentifierError
 from .identifiers import ARXIV_DOI_PREFIX, is_arxiv_doi, normalize_doi
 from .keys import referenced_keys, valid_key
-from .library import Library, diagnose
+from .library import Library, Shelf, diagnose_all
 from .model import Record
 from .writers.inherit import inherit
 
-__all__ = ["CheckReport", "Problem", "check_file", "check_library", "required_fields"]
+__all__ = [
+    "CheckReport",
+    "Problem",
+    "check_file",
+    "check_files",
+    "check_library",
+    "required_fields",
+]
 
 #: CSL type → required Record attributes; a tuple inside means "one of".
 _REQUIRED: dict[str, tuple[str | tuple[str, ...], ...]] = {
@@ -52,9 +59,13 @@ class Problem:
     key: str
     line: int | None
     message: str
+    file: str = ""  # set when the library is several files: the one the line is in
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        if not self.file:
+            del out["file"]
+        return out
 
 
 @dataclass(frozen=True)
@@ -78,19 +89,29 @@ class CheckReport:
         }
 
 
-def check_file(path: Path) -> CheckReport:
+def check_file(path: Path, *, encoding: str | None = None) -> CheckReport:
     """Read ``path`` and check it. A file with blocks that cannot be read reports every one
     of them as a ``parse`` problem (and 0 entries: the library cannot be loaded as it is)."""
-    library, errors = diagnose(path)
+    return check_files([path], encoding=encoding)
+
+
+def check_files(paths: Sequence[Path], *, encoding: str | None = None) -> CheckReport:
+    """:func:`check_file` of several files read as one library (shared ``@string``s; a key
+    in two files is a parse problem). Each problem names its file when there are several."""
+    library, errors = diagnose_all(paths, encoding=encoding)
+    several = len(paths) > 1
     if errors:
-        parse = [Problem("parse", "", e.line, e.message) for e in errors]
-        problems = sorted([*parse, *_warnings(library)], key=lambda p: p.line or 0)
-        return CheckReport(str(path), 0, tuple(problems))
+        parse = [Problem("parse", "", e.line, e.message, e.path if several else "") for e in errors]
+        problems = sorted([*parse, *_warnings(library)], key=lambda p: (p.file, p.line or 0))
+        return CheckReport(str(paths[0]), 0, tuple(problems))
     return check_library(library)
 
 
 def _warnings(library: Library) -> Iterator[Problem]:
-    return (Problem(n.kind, n.key, n.line, n.message) for n in library.warnings)
+    parts = library.parts if isinstance(library, Shelf) else (library,)
+    for part in parts:
+        file = part.path if isinstance(library, Shelf) else ""
+        yield from (Problem(n.kind, n.key, n.line, n.message, file) for n in part.warnings)
 
 
 def check_library(library: Library) -> CheckReport:
@@ -103,6 +124,8 @@ def check_library(library: Library) -> CheckReport:
         *(p for r in inherit(records) for p in _record_problems(library, r, keyless)),
         *_dangling(library, records),
     ]
+    if isinstance(library, Shelf):
+        problems = [p if p.file else replace(p, file=library.file_of(p.key)) for p in problems]
     return CheckReport(library.path, len(records), tuple(problems))
 
 

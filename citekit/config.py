@@ -53,7 +53,12 @@ class Settings:
     """Everything configurable. Paths are relative to ``root`` unless absolute."""
 
     root: Path = Path(".")
-    bib: str = "references.bib"
+    bib: str = "references.bib"  # the first library file: new entries are added to it
+    # Further library files, read after it (``bib = ["refs.bib", "IEEEabrv.bib"]``, or
+    # ``--bib`` given again): their entries and @string macros are one library; each
+    # entry is written back to the file it came from.
+    more_bib: tuple[str, ...] = ()
+    encoding: str = ""  # "" = what each file says (BOM, header) or UTF-8 (--encoding)
     exports_dir: str = "exports"
     cache_dir: str = ""  # "" = ".citekit" beside the library
     arxiv_url: str = ARXIV_URL
@@ -77,6 +82,11 @@ class Settings:
     @property
     def bib_path(self) -> Path:
         return self.root / self.bib
+
+    @property
+    def bib_paths(self) -> tuple[Path, ...]:
+        """Every library file, the first one first."""
+        return (self.bib_path, *(self.root / b for b in self.more_bib))
 
     @property
     def exports_path(self) -> Path:
@@ -134,6 +144,13 @@ def _coerce(values: Mapping[str, Any], origin: str) -> dict[str, Any]:
         attr = name.replace("-", "_")
         if attr not in known or attr in ("root", "from_project"):
             continue  # other tools' keys and future settings are not ours to reject
+        if attr == "bib" and isinstance(value, list):
+            if not value or not all(isinstance(v, str) and v for v in value):
+                raise ConfigError(f"{origin}: setting 'bib' must be a file name or a list of them")
+            out["bib"], out["more_bib"] = value[0], tuple(value[1:])
+            continue
+        if attr == "more_bib":
+            continue  # set through bib = [...]
         default = getattr(Settings(), attr)
         try:
             out[attr] = type(default)(value)

@@ -21,7 +21,7 @@ from .fileio import write_atomic
 from .model import Record
 from .progress import tracked
 from .writers.csljson import format_csljson
-from .writers.inherit import inherit
+from .writers.inherit import derived
 from .writers.ris import format_ris
 from .writers.zotero import collection_key, collection_paths, record_to_item
 from .writers.zotero_rdf import format_zotero_rdf
@@ -149,10 +149,10 @@ def _renderers() -> dict[Path, Callable[[Sequence[Record]], str]]:
     BibLaTeX keeps them as written.
     """
     files: dict[Path, Callable[[Sequence[Record]], str]] = {
-        CSL_JSON: lambda records: format_csljson(inherit(records)),
-        ZOTERO_RDF: lambda records: format_zotero_rdf(inherit(records)),
-        ZOTERO_ITEMS: lambda records: format_zotero_items(inherit(records)),
-        RIS: lambda records: format_ris(inherit(records)),
+        CSL_JSON: lambda records: format_csljson(derived(records)),
+        ZOTERO_RDF: lambda records: format_zotero_rdf(derived(records)),
+        ZOTERO_ITEMS: lambda records: format_zotero_items(derived(records)),
+        RIS: lambda records: format_ris(derived(records)),
     }
     biblatex = _biblatex_writer()
     if biblatex is not None:

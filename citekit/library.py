@@ -31,7 +31,19 @@ from .model import Record
 from .progress import status
 from .writers.bibtex import FIELD_ORDER, entry_fields, format_entry
 
-__all__ = ["Library", "Notice", "diagnose", "dumps", "load", "loads", "pieces", "save"]
+__all__ = [
+    "Library",
+    "Notice",
+    "Shelf",
+    "diagnose",
+    "diagnose_all",
+    "dumps",
+    "load",
+    "load_all",
+    "loads",
+    "pieces",
+    "save",
+]
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,10 @@ class Library:
         """The 1-based line where the entry ``key`` starts in the file, when it was read."""
         return self._lines.get(key)
 
+    def file_of(self, key: str) -> str:
+        """The file the entry ``key`` was read from (new entries go to :attr:`path`)."""
+        return self.path
+
     def keyless_lines(self) -> list[int]:
         """The lines of the entries read without a key (``@article{,``), in file order."""
         return [c.line for c in self._chunks if isinstance(c, Original) and not c.record.key]
@@ -101,6 +117,108 @@ class Library:
         if len(originals) != len(self.records):
             return True
         return any(o.record != r for o, r in zip(originals, self.records, strict=True))
+
+
+@dataclass(frozen=True)
+class Shelf(Library):
+    """Several library files read as one (``--bib a.bib --bib b.bib``).
+
+    ``records`` are all of them, file after file; ``@string`` macros of every file are
+    visible in all; :meth:`with_records` sends each record back to the file it came from
+    (new ones to the first file) and :func:`save` writes each file that changed.
+    """
+
+    parts: tuple[Library, ...] = ()
+
+    def with_records(
+        self, records: Sequence[Record], renamed: Mapping[str, str] | None = None
+    ) -> Library:
+        owner: dict[str, int] = {}
+        for index, part in enumerate(self.parts):
+            for record in part.records:
+                owner.setdefault(record.key, index)
+        renames = dict(renamed or {})
+        old_of = {new: old for old, new in renames.items()}
+        buckets: list[list[Record]] = [[] for _ in self.parts]
+        for record in records:
+            if not record.key:
+                at = next((i for i, p in enumerate(self.parts) if record in p.records), 0)
+            else:
+                at = owner.get(record.key, owner.get(old_of.get(record.key, ""), 0))
+            buckets[at].append(record)
+        parts = tuple(
+            part.with_records(bucket, {o: n for o, n in renames.items() if owner.get(o) == i})
+            for i, (part, bucket) in enumerate(zip(self.parts, buckets, strict=True))
+        )
+        return _shelf(parts)
+
+    def line_of(self, key: str) -> int | None:
+        return next((p.line_of(key) for p in self.parts if p.line_of(key) is not None), None)
+
+    def file_of(self, key: str) -> str:
+        return next((p.path for p in self.parts if p.line_of(key) is not None), self.path)
+
+    def keyless_lines(self) -> list[int]:
+        return [line for p in self.parts for line in p.keyless_lines()]
+
+    @property
+    def changed(self) -> bool:
+        return any(p.changed for p in self.parts)
+
+
+def _shelf(parts: Sequence[Library]) -> Library:
+    if len(parts) == 1:
+        return parts[0]
+    records = tuple(r for p in parts for r in p.records)
+    warnings = tuple(w for p in parts for w in p.warnings)
+    first = parts[0]
+    return Shelf(
+        first.path, records, encoding=first.encoding, warnings=warnings, parts=tuple(parts)
+    )
+
+
+def _across(parts: Sequence[Library]) -> list[LibraryError]:
+    """A key in two files: each file's entry could not be written back to its own file."""
+    seen: dict[str, str] = {}
+    out: list[LibraryError] = []
+    for part in parts:
+        for record in part.records:
+            low = record.key.lower()
+            if low and low in seen and seen[low] != part.path:
+                message = f"key {record.key!r} is also in {seen[low]}; rename one of the two"
+                out.append(LibraryError(part.path, message, part.line_of(record.key)))
+            seen.setdefault(low, part.path)
+    return out
+
+
+def load_all(paths: Sequence[Path], *, encoding: str | None = None) -> Library:
+    """The library made of every file in ``paths`` (one file: :func:`load`'s library).
+
+    Macros defined in any file are visible in all, whatever the order (the IEEEabrv.bib
+    pattern): a file that used a macro defined only in a later one is read again.
+    """
+    strings: dict[str, str] = {}
+    parts = [load(p, encoding=encoding, strings=strings) for p in paths]
+    for i, part in enumerate(parts):
+        if len(parts) > 1 and any(w.kind == "undefined-string" for w in part.warnings):
+            parts[i] = load(paths[i], encoding=encoding, strings=dict(strings))
+    for error in _across(parts):
+        raise error
+    return _shelf(parts)
+
+
+def diagnose_all(
+    paths: Sequence[Path], *, encoding: str | None = None
+) -> tuple[Library, tuple[LibraryError, ...]]:
+    """:func:`diagnose` of several files read as one (see :func:`load_all`)."""
+    strings: dict[str, str] = {}
+    found = [diagnose(p, encoding=encoding, strings=strings) for p in paths]
+    for i, (part, _) in enumerate(found):
+        if len(found) > 1 and any(w.kind == "undefined-string" for w in part.warnings):
+            found[i] = diagnose(paths[i], encoding=encoding, strings=dict(strings))
+    parts = [part for part, _ in found]
+    errors = tuple([e for _, errs in found for e in errs] + _across(parts))
+    return _shelf(parts), errors
 
 
 def load(
@@ -171,7 +289,9 @@ def _build(
 
 
 def dumps(library: Library) -> str:
-    """The library as BibTeX text: unchanged parts verbatim, changed entries re-rendered."""
+    """The library as BibTeX text: unchanged parts verbatim, changed entries re-rendered.
+
+    (Several files: their texts one after the other, for a diff.)"""
     return "".join(pieces(library))
 
 
@@ -183,6 +303,8 @@ def pieces(library: Library) -> list[str]:
     :meth:`Library.with_records`) give lists of the same length, aligned part by part, so
     a diff need only look at the pieces that differ.
     """
+    if isinstance(library, Shelf):
+        return [piece for part in library.parts for piece in pieces(part)]
     by_key = {r.key: r for r in library.records if r.key}
     out: list[str] = []
     for chunk in library._chunks:
@@ -214,6 +336,9 @@ def save(library: Library, path: Path | None = None) -> bool:
     rewritten, and an empty one does not create a file. The file keeps its encoding,
     byte-order mark and line ends; a character its encoding cannot hold is refused.
     """
+    if isinstance(library, Shelf) and (path is None or Path(path) == Path(library.path)):
+        written = [save(part) for part in library.parts]  # each file where it came from
+        return any(written)
     target = Path(path) if path is not None else Path(library.path)
     unchanged = not library.changed and target == Path(library.path)
     if unchanged and (target.exists() or not library.records):

@@ -93,22 +93,38 @@ def persons(names: tuple[Name, ...]) -> tuple[Name, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Date:
-    """A partial date. ``literal`` holds what could not be read as numbers (``undated``)."""
+    """A partial date. ``literal`` holds what could not be read as numbers (``undated``).
+
+    A range (``1984/1986``) has its ``end``; an open range (``1996/..``) has an empty
+    ``end`` (``Date()``). ``season`` is 1-4 (spring, summer, autumn, winter; EDTF's
+    ``2020-21``…``24``); ``circa`` marks an approximate or uncertain date (EDTF ``~``/``?``).
+    """
 
     year: int | None = None
     month: int | None = None
     day: int | None = None
     literal: str = ""
+    end: Date | None = None
+    season: int | None = None
+    circa: bool = False
 
     def iso(self) -> str:
-        """``2020``, ``2020-05`` or ``2020-05-28``; the literal when there is no year."""
+        """``2020``, ``2020-05``, ``2020-05-28``, ``2020-21``, ``1984~``, ``1984/1986``,
+        ``1996/`` (EDTF, as biblatex reads it); the literal when there is no year."""
         if self.year is None:
             return self.literal
-        out = f"{self.year:04d}"
-        if self.month:
+        sign = "-" if self.year < 0 else ""
+        out = f"{sign}{abs(self.year):04d}"
+        if self.season:
+            out += f"-{20 + self.season}"
+        elif self.month:
             out += f"-{self.month:02d}"
             if self.day:
                 out += f"-{self.day:02d}"
+        if self.circa:
+            out += "~"
+        if self.end is not None:
+            out += "/" + self.end.iso()
         return out
 
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from ..model import Date, Record
+from .dates import month_day, parse_date
 from .latex import collapse, decode
 from .names import parse_names
 
@@ -43,30 +44,8 @@ TYPE_TO_CSL = {
     "electronic": "webpage",
 }
 
-MONTHS = {
-    name: i + 1
-    for i, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ]
-    )
-    for name in names
-}
-
 _ARXIV_ID = re.compile(r"^(?:arXiv:)?(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
 _URL_CMD = re.compile(r"^\s*\\url\s*\{([^{}]*)\}\s*$")
-_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _THESIS_KINDS = {"mathesis": "mastersthesis", "phdthesis": "phdthesis"}
 _DEFAULT_GENRE = {"report": "techreport", "thesis": "phdthesis"}
@@ -220,7 +199,7 @@ def _dates(values: dict[str, str], used: set[str]) -> tuple[Date | None, Date | 
         # BibTeX output carries year and month beside a day-precise date: they agree.
         if "year" in values and collapse(values["year"]) == str(parsed.year):
             used.add("year")
-            if "month" in values and _month(values["month"]) == parsed.month:
+            if "month" in values and month_day(values["month"])[0] == parsed.month:
                 used.add("month")
     elif "year" in values:
         used.add("year")
@@ -234,30 +213,12 @@ def _dates(values: dict[str, str], used: set[str]) -> tuple[Date | None, Date | 
     return issued, accessed
 
 
-def parse_date(value: str) -> Date | None:
-    """``2020``, ``2020-05``, ``2020-05-28`` → Date; anything else → None."""
-    match = _ISO_DATE.match(collapse(value))
-    if not match:
-        return None
-    year, month, day = (int(g) if g else None for g in match.groups())
-    if (month is not None and not 1 <= month <= 12) or (day is not None and not 1 <= day <= 31):
-        return None
-    return Date(year=year, month=month, day=day)
-
-
 def _year_month(year: str, month: str) -> Date:
     text = decode(year)
-    month_number = _month(month)
+    month_number, day = month_day(month) if month else (None, None)
     if text.isdigit() and len(text) <= 4:
-        return Date(year=int(text), month=month_number)
+        return Date(year=int(text), month=month_number, day=day if month_number else None)
     return Date(literal=text)
-
-
-def _month(value: str) -> int | None:
-    text = collapse(value).strip("{}").lower().rstrip(".")
-    if text.isdigit() and 1 <= int(text) <= 12:
-        return int(text)
-    return MONTHS.get(text)
 
 
 def _split_list(value: str) -> tuple[str, ...]:

@@ -37,7 +37,8 @@ def parse_names(value: str) -> tuple[Name, ...]:
     if not value:
         return ()
     parts = _AND_SIMPLE.split(value) if "{" not in value else _split_depth0(value, _AND_SEP)
-    return tuple(_parse_one(p.strip()) for p in parts if p.strip())
+    names = (_parse_one(p.strip()) for p in parts if p.strip())
+    return tuple(n for n in names if n != _OPTIONS_ONLY)
 
 
 def _split_depth0(text: str, separator: re.Pattern[str]) -> list[str]:
@@ -67,8 +68,47 @@ def _words(text: str) -> list[str]:
     return [w for w in _split_depth0(text.strip(), _SPACE_SEP) if w]
 
 
+#: biblatex's extended name format: ``family=Smith, given={John}, prefix=van``.
+_KEY_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z-]*)\s*=\s*(.*?)\s*$", re.DOTALL)
+_EXTENDED = {"family": "family", "given": "given", "prefix": "particle", "suffix": "suffix"}
+#: What an extended-format part holding only options (``useprefix=false``) reads as.
+_OPTIONS_ONLY = Name(literal="\x00options")
+
+
+def _extended(raw: str) -> Name | None:
+    """A name in biblatex's extended format, or None when ``raw`` is not in it.
+
+    Per-name options (``useprefix``, ``id``, ``uniquename``, …) are biber's, not name parts.
+    """
+    parts: dict[str, str] = {}
+    for piece in _split_depth0(raw, _COMMA_SEP):
+        match = _KEY_VALUE.match(piece)
+        if not match:
+            return None
+        key, value = match.group(1).lower(), match.group(2)
+        if _wrapped(value):
+            value = value[1:-1]
+        if key in _EXTENDED:
+            parts[_EXTENDED[key]] = _SPACE.sub(" ", decode(value)).strip()
+    if not parts.get("family") and not parts.get("given"):
+        return _OPTIONS_ONLY
+    return Name(**parts)
+
+
+def _wrapped(value: str) -> bool:
+    """Whether one brace group spans all of ``value`` (``{M{\\"u}ller}``)."""
+    depth = 0
+    for i, ch in enumerate(value):
+        depth += 1 if ch == "{" else -1 if ch == "}" else 0
+        if depth == 0:
+            return i == len(value) - 1 and i > 0
+    return False
+
+
 @lru_cache(maxsize=16384)
 def _parse_one(raw: str) -> Name:
+    if "=" in raw and (extended := _extended(raw)) is not None:
+        return extended
     if _is_single_group(raw):
         return Name(literal=decode(raw))
     commas = [p.strip() for p in _split_depth0(raw, _COMMA_SEP)]

@@ -112,13 +112,16 @@ def settings_of(ctx: click.Context) -> Settings:
 
 
 def existing_library(ctx: click.Context, hint: str = "create it or pass --bib PATH") -> Path:
-    """The library file of the settings; a missing one is a one-line error ending in ``hint``."""
+    """The library file of the settings; a missing one is a one-line error ending in ``hint``.
+
+    With several files (``--bib`` given again), every one must exist; the first is returned.
+    """
     from ..errors import LibraryError
 
-    path = settings_of(ctx).bib_path
-    if not path.is_file():
-        raise LibraryError(str(path), f"no such library file; {hint}")
-    return path
+    for path in settings_of(ctx).bib_paths:
+        if not path.is_file():
+            raise LibraryError(str(path), f"no such library file; {hint}")
+    return settings_of(ctx).bib_path
 
 
 def writes_library(command: _F) -> _F:
@@ -188,12 +191,18 @@ def write_output(text: str, output: str | None, default: Path) -> tuple[Path | N
     "--bib",
     "bib",
     type=click.Path(dir_okay=False),
+    multiple=True,
+    help="The library file (default: ./references.bib or [tool.citekit] bib). Give it again "
+    "for more files: their @string macros are shared, entries go back to their own file.",
+)
+@click.option(
+    "--encoding",
     default=None,
-    help="The library file (default: ./references.bib or [tool.citekit] bib).",
+    help="The library's encoding when the file does not say (e.g. windows-1252, gb18030).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
-def cli(ctx: click.Context, bib: str | None, debug: bool) -> None:
+def cli(ctx: click.Context, bib: tuple[str, ...], encoding: str | None, debug: bool) -> None:
     """citekit: a bibliography that resolves itself.
 
     references.bib is the source of truth; everything in exports/ is derived from it.
@@ -203,7 +212,9 @@ def cli(ctx: click.Context, bib: str | None, debug: bool) -> None:
     except CitekitError as exc:
         _die(ctx, str(exc), exc)
     if bib:
-        settings = settings.with_(bib=bib)
+        settings = settings.with_(bib=bib[0], more_bib=tuple(bib[1:]))
+    if encoding:
+        settings = settings.with_(encoding=encoding)
     ctx.obj = settings
 
 

@@ -21,14 +21,19 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
     Exits 1 when anything needs fixing.
     """
-    from ..check import check_file
+    from ..check import check_files
 
-    report = _with_published(ctx, check_file(existing_library(ctx)))
+    existing_library(ctx)
+    settings = settings_of(ctx)
+    report = _with_published(
+        ctx, check_files(settings.bib_paths, encoding=settings.encoding or None)
+    )
     if as_json:
         write_json(report.as_dict())
     else:
         for problem in report.problems:
-            where = f"{report.path}:{problem.line}" if problem.line else report.path
+            file = problem.file or report.path
+            where = f"{file}:{problem.line}" if problem.line else file
             who = f" {problem.key}:" if problem.key else ""
             click.echo(f"{where}:{who} {problem.message} [{problem.kind}]")
     if not report.ok:

@@ -37,17 +37,24 @@ def export_records(ctx: click.Context, derived: bool = False) -> list[Any]:
     from its parents.
     """
     from ..exports import read_records
+    from ..library import load_all
 
-    records = _load_for_good(read_records, existing_library(ctx))
+    existing_library(ctx)
+    settings = settings_of(ctx)
+    paths, encoding = settings.bib_paths, settings.encoding or None
+    if len(paths) == 1 and encoding is None:
+        records = _load_for_good(read_records, paths[0])
+    else:  # several files, or an encoding given: read whole (shared @string macros)
+        records = _load_for_good(lambda _: load_all(paths, encoding=encoding).records, paths[0])
     keyless = sum(1 for r in records if not r.key)
     if keyless:
         what = "entry" if keyless == 1 else "entries"
         note(f"skipped {keyless} {what} without a citation key; `citekit check` shows where")
         records = [r for r in records if r.key]
     if derived:
-        from ..writers.inherit import inherit
+        from ..writers import inherit
 
-        records = inherit(records)
+        records = inherit.derived(records)
     stubs = [r.key for r in records if r.is_stub]
     if stubs:
         unresolved = plural(len(stubs), "unresolved entry", "unresolved entries")

@@ -56,14 +56,16 @@ def sync_zotero_command(
     Re-runs never duplicate; fields edited in Zotero are kept and reported; nothing is
     deleted. Exit 1 when anything failed, conflicted or was skipped.
     """
-    from ..library import load
+    from ..library import load_all
     from ..zotero.credentials import load_credentials
     from ..zotero.sync import SyncOptions, sync_zotero
 
     settings = settings_of(ctx)
     # Credentials first: a missing API key is reported before a missing library.
     credentials = load_credentials(library_id=library_id, library_type=library_type)
-    records = load(existing_library(ctx, hint="pass --bib PATH")).records
+    existing_library(ctx, hint="pass --bib PATH")
+    encoding = settings.encoding or None
+    records = load_all(settings.bib_paths, encoding=encoding).records
     # Waits (rate limits, retries) are shown on stderr so a quiet terminal is explained.
     options = SyncOptions(
         dry_run=dry_run, prune=prune, notify=lambda line: click.echo(line, err=True)

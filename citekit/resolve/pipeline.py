@@ -20,7 +20,7 @@ from typing import Any, Literal
 from .. import keys
 from ..config import Settings
 from ..fileio import write_atomic
-from ..library import Library, load, pieces, save
+from ..library import Library, load_all, pieces, save
 from ..model import Record
 from ..progress import progress_bar
 from ..sources.cache import Cache
@@ -62,6 +62,11 @@ class Run:
         if self.exports:
             out["exports"] = [str(p) for p in self.exports]
         return out
+
+
+def _load(settings: Settings) -> Library:
+    """Every library file of the settings, read as one (``--bib`` given more than once)."""
+    return load_all(settings.bib_paths, encoding=settings.encoding or None)
 
 
 def load_provenance(settings: Settings) -> dict[str, dict[str, Any]]:
@@ -217,7 +222,7 @@ def _resolve(
     **hooks: Any,
 ) -> tuple[Run, Library]:
     """:func:`resolve`, and the library as it stands after the run."""
-    library = load(settings.bib_path)
+    library = _load(settings)
     with (
         progress_bar(len(library.records), "resolving") as advance,
         _resolver(
@@ -245,7 +250,7 @@ def add(
     **hooks: Any,
 ) -> Run:
     """Resolve ``texts`` and append them to the library (``citekit add``)."""
-    library = load(settings.bib_path)
+    library = _load(settings)
 
     def assign(new: Sequence[Record], existing: Sequence[Record]) -> Sequence[Record]:
         taken = [r.key for r in existing]
@@ -277,6 +282,6 @@ def build(settings: Settings, *, offline: bool = False, **hooks: Any) -> Run:
 
     # What was written is read back, so the exports are exactly those of the file; a file
     # left as it was holds the records already in hand (reading it again cost a third).
-    records = load(settings.bib_path).records if run.written else library.records
+    records = _load(settings).records if run.written else library.records
     changed = write_all(records, settings.exports_path)
     return Run(run.resolution, run.diff, run.written, run.requests, tuple(changed))

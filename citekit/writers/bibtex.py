@@ -309,8 +309,10 @@ def _put_dates(out: dict[str, str], record: Record, flavour: Flavour) -> None:
     out["year"] = "{" + f"{issued.year:04d}" + "}"
     if issued.month:
         out["month"] = _MONTHS[issued.month - 1]
-        if issued.day:
-            out["date"] = "{" + issued.iso() + "}"  # day precision; BibTeX styles ignore it
+    if issued.day or issued.end is not None or issued.season or issued.circa:
+        # what year and month cannot say (a day, a range, a season, circa): BibTeX styles
+        # ignore the field, biber and citekit read it
+        out["date"] = "{" + issued.iso() + "}"
 
 
 def _put_arxiv(out: dict[str, str], record: Record, flavour: Flavour) -> None:

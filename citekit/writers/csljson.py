@@ -117,12 +117,24 @@ def _name(name: Name) -> dict[str, str]:
 def _date(date: Date) -> dict[str, Any]:
     if date.year is None:
         return {"literal": date.literal}
-    parts = [date.year]
+    ranges = [_parts(date)]
+    if date.end is not None and date.end.year is not None:
+        ranges.append(_parts(date.end))
+    out: dict[str, Any] = {"date-parts": ranges}
+    if date.season:
+        out["season"] = date.season
+    if date.circa:
+        out["circa"] = True
+    return out
+
+
+def _parts(date: Date) -> list[int]:
+    parts = [date.year or 0]
     if date.month:
         parts.append(date.month)
         if date.day:
             parts.append(date.day)
-    return {"date-parts": [parts]}
+    return parts
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from ..bibtex.fields import record_from_fields
 from ..model import Record
 
-__all__ = ["inherit", "inherit_one"]
+__all__ = ["derived", "inherit", "inherit_one"]
 
 #: Fields a child never takes from its parent (biber's defaults plus the references).
 _NEVER = frozenset(
@@ -62,6 +62,41 @@ _IN |= {"inproceedings", "conference"}
 _WHOLE = {"book", "collection", "reference", "proceedings"}
 _MULTI = {"mvbook", "mvcollection", "mvreference", "mvproceedings"}
 _PERIODICAL_CHILD = {"article", "suppperiodical"}
+_TITLE_PARTS = {"subtitle", "titleaddon", "booksubtitle", "journalsubtitle", "booktitleaddon"}
+
+
+def derived(records: Sequence[Record]) -> list[Record]:
+    """``records`` as formats without BibLaTeX's links and title parts need them: children
+    completed (:func:`inherit`), ``subtitle``/``titleaddon`` appended to the title and
+    ``booksubtitle``/``journalsubtitle`` to the container, with biblatex's punctuation."""
+    return [_titles(r) for r in inherit(records)]
+
+
+def _titles(record: Record) -> Record:
+    if not any(n.lower() in _TITLE_PARTS for n, _ in record.extra):
+        return record
+    from ..bibtex.latex import decode
+
+    def part(name: str) -> str:
+        raw = record.extra_get(name)
+        return decode(raw, protect=True) if raw else ""
+
+    title = _join(_join(record.title, part("subtitle")), part("titleaddon"))
+    container = record.container_title
+    if container:
+        for name in ("booksubtitle", "journalsubtitle", "booktitleaddon"):
+            container = _join(container, part(name))
+    return record.with_(title=title, container_title=container)
+
+
+def _join(text: str, more: str) -> str:
+    """``text`` and ``more`` as biblatex prints them: a period between, unless ``text``
+    already ends with punctuation (``What?`` ``A Study``)."""
+    if not more:
+        return text
+    if not text:
+        return more
+    return f"{text} {more}" if text.rstrip()[-1:] in ".?!:;" else f"{text}. {more}"
 
 
 def inherit(records: Sequence[Record]) -> list[Record]:
