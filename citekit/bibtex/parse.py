@@ -337,11 +337,11 @@ def _entry(block: Any, raw: str, line: int, ctx: _Context) -> Original:
     type_text = type_match.group(1) if type_match else block.entry_type
     ctx.key = block.key
     raw_fields = tuple((f.key, f.value) for f in block.fields)
-    for name in repeated_fields([f.key for f in block.fields]):
-        first = next(f for f in block.fields if f.key.lower() == name)
+    for name in repeated_fields([_name(f.key) for f in block.fields]):
+        first = next(f for f in block.fields if _name(f.key).lower() == name)
         message = f"entry {block.key!r} repeats the field {name!r}; the first one counts"
         ctx.warn("repeated-field", _field_line(first, line), message)
-    contents = [(f.key, _content(f, ctx, line)) for f in block.fields]
+    contents = [(_name(f.key), _content(f, ctx, line)) for f in block.fields]
     for name, content in contents:
         if content.count("{") > MAX_DEPTH and _depth(content) > MAX_DEPTH:
             message = f"field {name!r} nests braces more than {MAX_DEPTH} levels deep"
@@ -351,6 +351,15 @@ def _entry(block: Any, raw: str, line: int, ctx: _Context) -> Original:
     except ValueError as exc:
         raise LibraryError(ctx.path, f"entry {block.key!r}: {exc}", line) from None
     return Original(record, raw, raw_fields, type_text, line)
+
+
+def _name(key: str) -> str:
+    """A field name without the comment lines before it (``% old value`` on the line above,
+    as biber's own test files have): BibTeX reads the name after them."""
+    if "%" not in key:
+        return key
+    lines = [ln.strip() for ln in key.splitlines() if ln.strip() and not ln.strip().startswith("%")]
+    return lines[-1] if lines else key
 
 
 def _depth(value: str) -> int:
@@ -385,6 +394,9 @@ def _expand(value: str, ctx: _Context, line: int, name: str) -> str:
         piece, pos = _piece(value, pos, ctx, line, name)
         pieces.append(piece)
         pos = _skip_space(value, pos)
+        while pos < len(value) and value[pos] == "%":  # a comment after the value
+            end = value.find("\n", pos)
+            pos = _skip_space(value, len(value) if end < 0 else end)
         if pos < len(value):
             if value[pos] != "#":
                 where = f"field {name!r}" if name else "@string"
