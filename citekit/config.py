@@ -160,7 +160,7 @@ def _coerce(values: Mapping[str, Any], origin: str) -> dict[str, Any]:
 
 
 #: Paths a project file may set only inside the project.
-_PATHS = ("bib", "exports_dir", "cache_dir")
+_PATHS = ("bib", "more_bib", "exports_dir", "cache_dir")
 #: Service URLs: from a project file, used without credentials (and said so).
 SERVICE_URLS = ("arxiv_url", "crossref_url", "zotero_url", "dblp_url", "openalex_url")
 
@@ -170,15 +170,18 @@ def _inside(root: Path, values: Mapping[str, Any], origin: str) -> None:
     or through a symlink)."""
     top = root.resolve()
     for name in _PATHS:
-        value = values.get(name)
-        if not value:
-            continue
-        target = (root / str(value)).resolve()
-        if target != top and top not in target.parents:
-            raise ConfigError(
-                f"{origin}: {name} = {value!r} points outside the project; a project file may "
-                f"only name paths inside it (set {_ENV[name]} to use another place)"
-            )
+        given = values.get(name)
+        for value in given if isinstance(given, tuple) else (given,):
+            if not value:
+                continue
+            target = (root / str(value)).resolve()
+            if target != top and top not in target.parents:
+                env_name = _ENV["bib" if name == "more_bib" else name]
+                raise ConfigError(
+                    f"{origin}: {'bib' if name == 'more_bib' else name} = {value!r} points "
+                    "outside the project; a project file may only name paths inside it "
+                    f"(set {env_name} to use another place)"
+                )
 
 
 def load_settings(root: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -191,6 +194,8 @@ def load_settings(root: Path | None = None, env: Mapping[str, str] | None = None
         _inside(root, values, origin)
         project |= values
     environment = _coerce({k: env[v] for k, v in _ENV.items() if env.get(v)}, "environment")
+    if "bib" in environment:
+        project.pop("more_bib", None)  # CITEKIT_BIB names the whole library
     from_project = frozenset(project) - frozenset(environment)
     return _checked(Settings(root=root, **(project | environment), from_project=from_project))
 

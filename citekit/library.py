@@ -7,9 +7,12 @@ field whose value did not change keeps its original raw text (``{Bayesian}``, ``
 ``jan``, ``foo # " and more"``) and its place. New records are appended at the end.
 
 Every block bibtexparser reports is accounted for: the text between blocks must be blank,
-and any block it could not parse (``failed_blocks``), a duplicate key, an undefined
-``@string`` or text BibTeX would misread is a :class:`~citekit.errors.LibraryError` that
-names the line. Nothing is written in that case. bibtexparser's name-splitting and LaTeX
+and any block it could not parse (``failed_blocks``), a duplicate key or text BibTeX would
+misread is a :class:`~citekit.errors.LibraryError` that names the line. Nothing is written
+in that case. What biber reads with a warning (an undefined ``@string``, a repeated field,
+a control byte) is read the same way and listed in :attr:`Library.warnings`. The file's
+encoding, byte-order mark and line ends are kept (:mod:`citekit.bibtex.encoding`); several
+files can be read as one (:func:`load_all`, :class:`Shelf`). bibtexparser's name-splitting and LaTeX
 middlewares are not used (lossy and slow); names and LaTeX are handled by
 :mod:`citekit.bibtex.names` and :mod:`citekit.bibtex.latex`.
 """

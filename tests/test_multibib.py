@@ -64,6 +64,10 @@ def test_bib_list_in_settings(tmp_path: Path) -> None:
     (tmp_path / "citekit.toml").write_text("bib = []\n", encoding="utf-8")
     with pytest.raises(ConfigError):
         load_settings(tmp_path, env={})
+    # #12 item 8: every file of the list must stay inside the project
+    (tmp_path / "citekit.toml").write_text('bib = ["papers.bib", "../x.bib"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="outside the project"):
+        load_settings(tmp_path, env={})
 
 
 def test_each_entry_is_written_back_to_its_own_file(tmp_path: Path) -> None:

@@ -1,9 +1,12 @@
 """The load path of :mod:`citekit.library`: bibtexparser's splitter plus citekit's checks.
 
 Only the splitter runs (``parse_stack=[]``): values arrive raw, with their braces, quotes,
-``#`` concatenations and macro names. This module expands ``@string`` macros itself, checks
-that every block bibtexparser returned is accounted for, and turns each entry into a Record
-through :func:`citekit.writers.bibtex.record_from_fields`.
+``#`` concatenations and macro names. This module expands ``@string`` macros itself
+(bounded: :data:`MAX_VALUE`, :data:`MAX_GROWTH`), checks that every block bibtexparser
+returned is accounted for, and turns each entry into a Record through
+:func:`citekit.bibtex.fields.record_from_fields`. Like biber, it reads an undefined macro
+as empty, the first of a repeated field and a stray control byte, each reported as a
+:class:`Notice` with its line; keyless entries (``@article{,``) are read as entries.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from ..errors import LibraryError
 from ..model import Record
 from .fields import record_from_fields
+from .values import MAX_VALUE, Budget, Context, Notice, closes_at_end, expand
 
 __all__ = [
     "MAX_DEPTH",
@@ -28,18 +32,11 @@ __all__ = [
     "repeated_fields",
 ]
 
-#: The longest value a macro expansion may produce (characters), and how many times the
-#: file's own size all expansions together may reach: beyond either the file is refused
-#: (995 bytes of ``@string{s1 = s0 # s0}`` doubling 40 times would need terabytes).
-MAX_VALUE = 1 << 20
-MAX_GROWTH = 64
 #: The deepest brace nesting a value may have (LaTeX decoding recurses into each level).
 MAX_DEPTH = 100
 #: Unreadable blocks after which a file is not read further (each is reported; more would
 #: only cost time: a file of 250,000 broken lines is refused after the first hundred).
 MAX_FAILED = 100
-#: Warnings of one kind reported per file (a binary file would have thousands).
-_MAX_NOTICES = 50
 
 #: BibTeX's predefined month macros (plain.bst), so ``month = jan`` needs no @string.
 _PREDEFINED = {
@@ -66,21 +63,6 @@ _TYPE = re.compile(r"@\s*([A-Za-z][\w-]*)")
 _STRAY_AT = re.compile(r"^[^\S\n]*@", re.MULTILINE)
 _LINE_START_BLOCK = re.compile(r"^[^\S\n]*(@)[A-Za-z]\w*[ \t]*[{(]", re.MULTILINE)
 _BRACE = re.compile(r"[{}]")
-_MACRO = re.compile(r"[^\s\"#%'(),={}]+")
-
-
-@dataclass(frozen=True)
-class Notice:
-    """Something read leniently, as biber reads it, and reported as a warning.
-
-    ``kind`` is ``undefined-string`` (read as empty), ``repeated-field`` (the first one
-    counts) or ``control-character`` (kept as it is).
-    """
-
-    kind: str
-    line: int
-    message: str
-    key: str = ""
 
 
 def repeated_fields(names: Sequence[str]) -> list[str]:
@@ -96,38 +78,6 @@ def repeated_fields(names: Sequence[str]) -> list[str]:
             out.append(low)
         seen.add(low)
     return out
-
-
-class _Budget:
-    """How much text macro expansion may still produce (see :data:`MAX_GROWTH`)."""
-
-    def __init__(self, size: int) -> None:
-        self.left = MAX_GROWTH * max(size, 1024)
-
-    def spend(self, text: str, path: str, line: int) -> str:
-        if len(text) > MAX_VALUE:
-            message = f"a value expands to more than {MAX_VALUE:,} characters (nested @string)"
-            raise LibraryError(path, message, line)
-        self.left -= len(text)
-        if self.left < 0:
-            message = "@string expansion grows far beyond the file's size (nested @string)"
-            raise LibraryError(path, message, line)
-        return text
-
-
-@dataclass
-class _Context:
-    """What reading one file needs besides its text: macros, budget, warnings."""
-
-    path: str
-    strings: dict[str, str]
-    budget: _Budget
-    notices: list[Notice]
-    key: str = ""
-
-    def warn(self, kind: str, line: int, message: str) -> None:
-        if sum(n.kind == kind for n in self.notices) < _MAX_NOTICES:
-            self.notices.append(Notice(kind, line, message, self.key))
 
 
 @dataclass(frozen=True)
@@ -160,7 +110,7 @@ def parse_text(
     """
     from .split import split
 
-    ctx = _Context(path, _macros(strings), _Budget(len(text)), [] if notices is None else notices)
+    ctx = Context(path, _macros(strings), Budget(len(text)), [] if notices is None else notices)
     lines = _LineIndex(text)
     _control_characters(text, lines, ctx)
     # bibtexparser logs each failed block; citekit reports them itself, once, with the line.
@@ -241,7 +191,7 @@ def _lenient(block: Any) -> Any:
     return None
 
 
-def _control_characters(text: str, lines: _LineIndex, ctx: _Context) -> None:
+def _control_characters(text: str, lines: _LineIndex, ctx: Context) -> None:
     """A stray control byte is kept and reported (biber reads it; bibtex ignores it)."""
     seen = 0
     for match in _BINARY.finditer(text):
@@ -275,14 +225,14 @@ def _fail(error: LibraryError, problems: list[LibraryError] | None) -> None:
     problems.append(error)
 
 
-def _block(block: Any, raw: str, line: int, ctx: _Context) -> Original | None:
+def _block(block: Any, raw: str, line: int, ctx: Context) -> Original | None:
     """The Original of an entry; None for any other block (after checking it)."""
     kind = type(block).__name__
     if kind == "Entry":
         return _entry(block, raw, line, ctx)
     if kind == "String":
         ctx.key = ""
-        value = _expand(block.value, ctx, _field_line(block, line), "")
+        value = expand(block.value, ctx, _field_line(block, line), "")
         ctx.strings[block.key.lower()] = value
     elif kind == "ImplicitComment" and (stray := _STRAY_AT.search(raw)):
         at_line = line + raw.count("\n", 0, stray.start())
@@ -332,7 +282,7 @@ def _failure(block: Any, path: str) -> LibraryError:
     )
 
 
-def _entry(block: Any, raw: str, line: int, ctx: _Context) -> Original:
+def _entry(block: Any, raw: str, line: int, ctx: Context) -> Original:
     type_match = _TYPE.match(raw)
     type_text = type_match.group(1) if type_match else block.entry_type
     ctx.key = block.key
@@ -371,96 +321,14 @@ def _depth(value: str) -> int:
     return deepest
 
 
-def _content(field: Any, ctx: _Context, entry_line: int) -> str:
+def _content(field: Any, ctx: Context, entry_line: int) -> str:
     """:func:`_expand` of one field; its line is worked out only when a message needs it."""
     value: str = field.value
-    if value[:1] == "{" and value[-1:] == "}" and "#" not in value and _closes_at_end(value):
+    if value[:1] == "{" and value[-1:] == "}" and "#" not in value and closes_at_end(value):
         return value[1:-1]  # the common case, as in _expand
-    return _expand(value, ctx, _field_line(field, entry_line), field.key)
+    return expand(value, ctx, _field_line(field, entry_line), field.key)
 
 
 def _field_line(field: Any, entry_line: int) -> int:
     start = getattr(field, "start_line", None)
     return start + 1 if isinstance(start, int) else entry_line
-
-
-def _expand(value: str, ctx: _Context, line: int, name: str) -> str:
-    """The content of a raw value: delimiters removed, ``#`` joined, macros expanded."""
-    if value[:1] == "{" and "#" not in value and value[-1:] == "}" and _closes_at_end(value):
-        return value[1:-1]
-    pieces: list[str] = []
-    pos = 0
-    while pos < len(value):
-        piece, pos = _piece(value, pos, ctx, line, name)
-        pieces.append(piece)
-        pos = _skip_space(value, pos)
-        while pos < len(value) and value[pos] == "%":  # a comment after the value
-            end = value.find("\n", pos)
-            pos = _skip_space(value, len(value) if end < 0 else end)
-        if pos < len(value):
-            if value[pos] != "#":
-                where = f"field {name!r}" if name else "@string"
-                raise LibraryError(
-                    ctx.path,
-                    f"{where}: unexpected text after the value (a missing comma?)",
-                    line,
-                )
-            pos = _skip_space(value, pos + 1)
-    if len(pieces) == 1:
-        return pieces[0]
-    return ctx.budget.spend("".join(pieces), ctx.path, line)
-
-
-def _closes_at_end(value: str) -> bool:
-    """Whether the brace opening ``value`` is closed by its last character."""
-    if value.count("{") == 1:
-        return True  # the common case: no inner group
-    depth = 0
-    for match in _BRACE.finditer(value):
-        depth += 1 if match.group() == "{" else -1
-        if depth == 0:
-            return match.start() == len(value) - 1
-    return False
-
-
-def _skip_space(value: str, pos: int) -> int:
-    while pos < len(value) and value[pos].isspace():
-        pos += 1
-    return pos
-
-
-def _piece(value: str, pos: int, ctx: _Context, line: int, name: str) -> tuple[str, int]:
-    pos = _skip_space(value, pos)
-    ch = value[pos]
-    if ch in '{"':
-        end = _group_end(value, pos)
-        return value[pos + 1 : end], end + 1
-    match = _MACRO.match(value, pos)
-    if not match:
-        raise LibraryError(ctx.path, f"field {name!r}: cannot read the value", line)
-    word = match.group()
-    if word.isdigit():
-        return word, match.end()
-    if word.lower() not in ctx.strings:
-        where = f"field {name!r}" if name else "@string"
-        message = f"{where} uses @string {word!r}, which is not defined; read as empty"
-        ctx.warn("undefined-string", line, message)
-        return "", match.end()
-    return ctx.strings[word.lower()], match.end()
-
-
-def _group_end(value: str, pos: int) -> int:
-    """The index of the delimiter closing the brace group or quoted string at ``pos``."""
-    depth = 0
-    quoted = value[pos] == '"'
-    for i in range(pos + 1, len(value)):
-        ch = value[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            if depth == 0 and not quoted:
-                return i
-            depth -= 1
-        elif ch == '"' and quoted and depth == 0:
-            return i
-    return len(value) - 1
