@@ -30,7 +30,8 @@ def test_write_all_writes_every_export(tmp_path: Path) -> None:
 
 
 def test_biblatex_export_when_the_library_core_provides_it(tmp_path: Path) -> None:
-    bibtex = pytest.importorskip("citekit.writers.bibtex")
+    from citekit.writers import bibtex
+
     write_all(ALL, tmp_path)
     text = (tmp_path / "references-biblatex.bib").read_text(encoding="utf-8")
     assert text == bibtex.format_biblatex(ALL)
@@ -110,7 +111,8 @@ def test_items_json_collection_tree_matches_the_groups() -> None:
 
 @pytest.fixture
 def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bibtex = pytest.importorskip("citekit.writers.bibtex")
+    from citekit.writers import bibtex
+
     monkeypatch.chdir(tmp_path)
     (tmp_path / "references.bib").write_text(bibtex.format_bibtex(ALL), encoding="utf-8")
     return tmp_path

@@ -101,7 +101,8 @@ def test_style_by_path_and_errors(tmp_path: Path) -> None:
 
 @pytest.fixture
 def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bibtex = pytest.importorskip("citekit.writers.bibtex")
+    from citekit.writers import bibtex
+
     monkeypatch.chdir(tmp_path)
     (tmp_path / "references.bib").write_text(bibtex.format_bibtex(ALL), encoding="utf-8")
     return tmp_path

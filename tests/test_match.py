@@ -235,3 +235,19 @@ def test_similarity_of_a_title_with_itself_is_one_when_it_has_words(title: str) 
 @given(st.text(), st.text())
 def test_similarity_is_bounded(a: str, b: str) -> None:
     assert 0.0 <= title_similarity(a, b) <= 1.0
+
+
+def test_a_title_given_with_its_year_requires_that_exact_year() -> None:
+    """#15 item 11: replacing match.py's ``low = high = ref_year`` with ``pass`` left
+    every test green. In title mode the year window of upgrades does not apply."""
+    asked = Record(
+        type="article",
+        title="Language Models are Few-Shot Learners",
+        author=(person("Tom", "Brown"),),
+        issued=Date(2020),
+    )
+    assert decide(asked, [published(issued=Date(2020))], "title").kind == "match"
+    for year in (2019, 2021, 2022):  # inside the upgrade window, outside the title rule
+        decision = decide(asked, [published(issued=Date(year))], "title")
+        assert decision.kind != "match", year
+        assert decide(asked, [published(issued=Date(year))], "upgrade").kind == "match"

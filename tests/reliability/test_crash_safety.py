@@ -51,7 +51,8 @@ from .papers import complete, register, stubs
 
 KILLS = {"build": 28, "resolve": 22, "sync": 24}
 CONVERGE_EVERY = 6
-SEED = random.randrange(1 << 30)
+# CITEKIT_TEST_SEED=<n> replays a run; the seed is printed before the first kill.
+SEED = int(os.environ.get("CITEKIT_TEST_SEED") or random.randrange(1 << 30))
 
 
 @dataclass
@@ -120,12 +121,17 @@ def kill_after(project: Path, args: tuple[str, ...], env: dict[str, str], delay:
     ``delay`` >= 0: kill after that many seconds. ``delay`` < 0: kill ``-delay`` seconds
     after the first temp file of an atomic write appears (the write phase).
     """
+    before = file_stats(project)
     process = start_citekit(project, *args, env=env)
     if delay >= 0:
         time.sleep(delay)
     else:
         deadline = time.monotonic() + 30
-        while process.poll() is None and not writing(project) and time.monotonic() < deadline:
+        while process.poll() is None and time.monotonic() < deadline:
+            # The write phase: a temp file appeared, or a file changed in place (a
+            # non-atomic write must be caught in the act, not waited out).
+            if writing(project) or file_stats(project) != before:
+                break
             time.sleep(0.0005)
         time.sleep(-delay)
     process.kill()
@@ -147,6 +153,22 @@ def writing(project: Path) -> bool:
         except FileNotFoundError:
             continue
     return False
+
+
+def file_stats(project: Path) -> dict[str, tuple[int, int]]:
+    """Size and mtime of each file citekit writes (not the cache database or the lock)."""
+    stats: dict[str, tuple[int, int]] = {}
+    for sub in _WATCHED:
+        try:
+            with os.scandir(project / sub) as found:
+                for entry in found:
+                    skip = entry.name.startswith(("cache.sqlite", ".citekit.lock"))
+                    if entry.is_file(follow_symlinks=False) and not skip:
+                        info = entry.stat(follow_symlinks=False)
+                        stats[f"{sub}/{entry.name}"] = (info.st_size, info.st_mtime_ns)
+        except FileNotFoundError:
+            continue
+    return stats
 
 
 def kill_time(rng: random.Random, full: float) -> float:
@@ -262,6 +284,8 @@ def citation_key(item: dict[str, str]) -> str:
 def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(
     tmp_path: Path,
 ) -> None:
+    # First, so that a failure (or a hang) can be replayed with the same kill times.
+    print(f"crash safety: seed {SEED} (replay with CITEKIT_TEST_SEED={SEED})", flush=True)
     tallies = {name: Tally() for name in KILLS}
     with ArxivServer() as arxiv, CrossrefServer() as crossref, serve(ZoteroServer(SECRET_KEY)) as z:
         register(arxiv, crossref, 6)
@@ -280,13 +304,14 @@ def test_sigkill_at_random_points_leaves_old_or_new_and_the_next_run_converges(
         env = citekit_env(project, CITEKIT_ZOTERO_URL=z.url)
         jobs.append(lambda: sync_scenario(project, env, z, KILLS["sync"], tallies["sync"]))
         failures = run_side_by_side(jobs)
-    assert not failures, failures
+    replay = f"replay with CITEKIT_TEST_SEED={SEED}"
+    assert not failures, (replay, failures)
     errors = [e for t in tallies.values() for e in t.errors]
-    assert not errors, errors
+    assert not errors, (replay, errors)
     kills = sum(t.kills for t in tallies.values())
     print(f"crash safety (seed {SEED}): {kills} kills survived; {tallies}")
-    assert kills >= 50, tallies
-    assert all(t.convergences >= 2 for t in tallies.values()), tallies
+    assert kills >= 50, (replay, tallies)
+    assert all(t.convergences >= 2 for t in tallies.values()), (replay, tallies)
 
 
 def run_side_by_side(jobs: list[Callable[[], None]]) -> list[str]:
