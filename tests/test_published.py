@@ -145,11 +145,28 @@ def test_each_hub_paper_is_upgraded_by_openalex_when_dblp_is_down(
     assert world.dblp.count() == 8
 
 
+def test_openalex_finds_the_published_work_that_lists_the_arxiv_copy(
+    tmp_path: Path, world: World
+) -> None:
+    """OpenAlex files the arXiv DOI under the JMLR work itself: found by that DOI."""
+    world.dblp.fail("status", status=503, times=None)
+    jmlr = "Journal of Machine Learning Research"
+    chung = next(
+        w for w in world.openalex.works if w["primary_location"]["source"]["display_name"] == jmlr
+    )
+    chung["doi"] = "https://doi.org/10.48550/arxiv.2210.11416"
+    run = _resolve(tmp_path, world, _stubs("chung2024scaling"))
+    state, source, record = _outcomes(run)["chung2024scaling"]
+    assert (state, source) == ("upgraded", "openalex")
+    _assert_published(record, "chung2024scaling")
+    assert world.openalex.count("10.48550%2Farxiv.2210.11416") == 1  # /works/doi:<arXiv DOI>
+
+
 def test_a_corr_only_hit_is_not_a_published_version(tmp_path: Path, world: World) -> None:
     run = _resolve(tmp_path, world, _stubs("schulman2017proximal"))
     state, source, record = _outcomes(run)["schulman2017proximal"]
     assert world.dblp.count("/search/publ/api") == 1  # DBLP answered with its CoRR record
-    assert world.openalex.count("/works") == 1  # OpenAlex only holds the arXiv preprint
+    assert world.openalex.count("/works") == 2  # title and arXiv DOI: only the preprint
     assert (state, source) == ("resolved", "")
     assert record is not None and record.genre == "preprint" and not record.container_title
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -29,7 +30,8 @@ from ..errors import NotFound, SourceError
 from ..identifiers import is_arxiv_doi
 from ..model import Record, plain_text
 from . import venues
-from .match import assess, decide, title_similarity
+from .match import assess, decide, same_family, title_similarity
+from .merge import ARXIV_FIELDS
 
 __all__ = [
     "Ambiguous",
@@ -39,6 +41,7 @@ __all__ = [
     "Finder",
     "OpenAlexSearch",
     "Published",
+    "combine",
     "published_version",
 ]
 
@@ -166,16 +169,29 @@ class DblpSearch:
         return full.with_(type=hit.type, issued=hit.issued or full.issued, **keep)
 
 
+class _OpenAlex(_Searchable, Protocol):
+    def work(self, doi: str) -> Record: ...
+
+
 class OpenAlexSearch:
-    """OpenAlex by the preprint's own (non-arXiv) DOI, else by title search."""
+    """OpenAlex by title search, plus the work listing the preprint's arXiv DOI.
+
+    OpenAlex often files the arXiv copy as a location of the published work: looked up
+    by ``10.48550/arXiv.<id>`` it answers with that work (a preprint-only work is
+    rejected by the type rule like any other preprint).
+    """
 
     name, by_identifier, second_opinion = "openalex", False, True
 
-    def __init__(self, openalex: _Searchable) -> None:
+    def __init__(self, openalex: _OpenAlex) -> None:
         self.openalex = openalex
 
     def find(self, preprint: Record) -> Sequence[Record]:
-        return self.openalex.search(plain_text(preprint.title), first_family(preprint))
+        hits = self.openalex.search(plain_text(preprint.title), first_family(preprint))
+        if preprint.arxiv_id:
+            with suppress(NotFound):  # NotFound: OpenAlex does not list this arXiv copy
+                hits.append(self.openalex.work(f"10.48550/arXiv.{preprint.arxiv_id}"))
+        return hits
 
     def complete(self, hit: Record) -> Record:
         return hit
@@ -224,6 +240,22 @@ def _filled(first: Record, second: Record) -> Record:
     return first.with_(
         **{f: getattr(second, f) for f in FILLABLE if not getattr(first, f) and getattr(second, f)}
     )
+
+
+def combine(preprint: Record, published: Record) -> Record:
+    """The published record, keeping the arXiv identity (and abstract when it has none).
+
+    When both list the same people in the same order, the preprint's names are kept:
+    they are the authors' own spelling ("Jeff Wu"), where an index may write the one it
+    filed them under ("Jeffrey Wu", "Paul F. Christiano").
+    """
+    keep: dict[str, object] = {name: getattr(preprint, name) for name in ARXIV_FIELDS}
+    if not published.abstract:
+        keep["abstract"] = preprint.abstract
+    people = preprint.author, published.author
+    if len(people[0]) == len(people[1]) > 0 and all(map(same_family, *people)):
+        keep["author"] = preprint.author
+    return published.with_(**keep)
 
 
 def published_version(

@@ -27,7 +27,7 @@ from typing import Any, Literal, Protocol
 from .. import keys
 from ..errors import CitekitError, IdentifierError, NotFound, SourceError
 from ..identifiers import Identifier
-from ..model import Name, Record
+from ..model import Record
 from .entries import (
     arxiv_of,
     doi_of,
@@ -37,10 +37,10 @@ from .entries import (
     is_protected,
     stub_for,
 )
-from .finders import Ambiguous, CrossrefByDoi, CrossrefSearch, Finder, Published
+from .finders import Ambiguous, CrossrefByDoi, CrossrefSearch, Finder, combine
 from .finders import published_version as find_published
-from .match import decide, same_family
-from .merge import ARXIV_FIELDS, WORK_FIELDS, all_fields, merge, owned_fields
+from .match import decide
+from .merge import WORK_FIELDS, all_fields, merge, owned_fields
 from .outcome import FAILED_STATES, STATES, Outcome, Resolution, State
 
 __all__ = [
@@ -113,25 +113,6 @@ def _fail(exc: CitekitError) -> _Failed:
     return _Failed(_state_of(exc), text)
 
 
-def _combine(preprint: Record, published: Record) -> Record:
-    """The published record, keeping the arXiv identity (and abstract when it has none).
-
-    When both list the same people in the same order, the preprint's names are kept:
-    they are the authors' own spelling ("Jeff Wu"), where an index may write the one it
-    filed them under ("Jeffrey Wu", "Paul F. Christiano").
-    """
-    keep = {name: getattr(preprint, name) for name in ARXIV_FIELDS}
-    if not published.abstract:
-        keep["abstract"] = preprint.abstract
-    if _same_people(preprint.author, published.author):
-        keep["author"] = preprint.author
-    return published.with_(**keep)
-
-
-def _same_people(a: Sequence[Name], b: Sequence[Name]) -> bool:
-    return len(a) == len(b) > 0 and all(same_family(x, y) for x, y in zip(a, b, strict=True))
-
-
 class Resolver:
     """Runs the policy over a library (:meth:`library`) or new inputs (:meth:`add`).
 
@@ -163,18 +144,15 @@ class Resolver:
         self._preprints: dict[str, Record | SourceError] = {}
 
     # -- the published version -------------------------------------------------------
-    def _published(self, preprint: Record) -> Published | None:
-        """The published version of a preprint, or None; raises _Failed when ambiguous."""
+    def _upgrade(self, preprint: Record) -> _Found | None:
+        """The preprint's published version, or None; raises _Failed when ambiguous."""
         try:
-            return find_published(preprint, self.finders, self.venue_names)
+            published = find_published(preprint, self.finders, self.venue_names)
         except Ambiguous as exc:
             raise _Failed("ambiguous", exc.reason, exc.candidates) from None
-
-    def _upgrade(self, preprint: Record) -> _Found | None:
-        published = self._published(preprint)
         if published is None:
             return None
-        return _Found(_combine(preprint, published.record), True, source=published.source)
+        return _Found(combine(preprint, published.record), True, source=published.source)
 
     def _preprint(self, ident: Identifier) -> Record:
         answer = self._preprints.get(str(ident))
@@ -210,7 +188,7 @@ class Resolver:
         preprint = self._preprint(ident) if ident else None
         if doi:
             published = self.crossref.work(doi)
-            return _Found(_combine(preprint, published) if preprint else published)
+            return _Found(combine(preprint, published) if preprint else published)
         if preprint is None:
             return None
         upgraded = self._upgrade(preprint)
