@@ -42,6 +42,14 @@ KNOWN: list[tuple[str, str, str, str]] = [
         "(“vol. 33, 33.”); the style prints it once.",
     ),
     (
+        "chicago-author-date",
+        r"(\w)'(\w)",
+        "\\1\u2019\\2",
+        "pandoc's plain output turns the straight apostrophe of a name (dblp's "
+        "“Marc'Aurelio Ranzato”) into a typographic one; citeproc-py keeps the character "
+        "the record holds.",
+    ),
+    (
         "ieee",
         r"\[Online\]\. Available:",
         "Available:",
