@@ -162,6 +162,25 @@ def test_openalex_finds_the_published_work_that_lists_the_arxiv_copy(
     assert world.openalex.count("10.48550%2Farxiv.2210.11416") == 1  # /works/doi:<arXiv DOI>
 
 
+def test_a_failing_source_is_named_and_the_preprint_still_resolves(
+    tmp_path: Path, world: World
+) -> None:
+    """Crossref and OpenAlex answered (nothing published): DBLP's outage is a note, not an error."""
+    world.dblp.fail("status", status=503, times=None)
+    run = _resolve(tmp_path, world, _stubs("schulman2017proximal"))
+    (outcome,) = run.resolution.report
+    assert outcome.state == "resolved"
+    assert "dblp not asked for a published version (HTTP 503" in outcome.message
+
+
+def test_no_source_answering_is_an_error(tmp_path: Path, world: World) -> None:
+    for server in (world.crossref, world.dblp, world.openalex):
+        server.fail("status", status=503, times=None)
+    run = _resolve(tmp_path, world, _stubs("schulman2017proximal"))
+    (outcome,) = run.resolution.report
+    assert outcome.state == "error" and outcome.message.startswith("crossref:")
+
+
 def test_a_corr_only_hit_is_not_a_published_version(tmp_path: Path, world: World) -> None:
     run = _resolve(tmp_path, world, _stubs("schulman2017proximal"))
     state, source, record = _outcomes(run)["schulman2017proximal"]

@@ -259,16 +259,26 @@ def combine(preprint: Record, published: Record) -> Record:
 
 
 def published_version(
-    preprint: Record, finders: Sequence[Finder], style: venues.Style = "full"
+    preprint: Record,
+    finders: Sequence[Finder],
+    style: venues.Style = "full",
+    failed: list[SourceError] | None = None,
 ) -> Published | None:
-    """The published version of ``preprint``, or None; raises :class:`Ambiguous`."""
+    """The published version of ``preprint``, or None; raises :class:`Ambiguous`.
+
+    A source that fails is passed over and appended to ``failed``; when nothing was
+    found and no search answered at all, its error is raised instead (the item cannot
+    say whether it was published).
+    """
     found: Published | None = None
     failures: list[SourceError] = []
+    answered = False
     for finder in finders:
         if found is not None and not finder.second_opinion:
             continue
         try:
             hit = _accepted(preprint, finder)
+            answered = answered or not finder.by_identifier
             if hit is None:
                 continue
             hit = venues.canonical(finder.complete(hit), style)
@@ -293,6 +303,8 @@ def published_version(
         else:
             confirmed = (*found.confirmed_by, finder.name)
             found = Published(_filled(found.record, hit), found.source, confirmed)
-    if found is None and failures:
+    if found is None and failures and not answered:
         raise failures[0]
+    if failed is not None:
+        failed.extend(failures)
     return found

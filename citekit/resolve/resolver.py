@@ -84,6 +84,7 @@ class _Found:
     upgraded: bool = False
     only: tuple[str, ...] | None = None
     source: str = ""  # the finder that found the published version
+    note: str = ""  # sources that could not be asked for a published version
 
 
 class _Failed(Exception):
@@ -144,15 +145,20 @@ class Resolver:
         self._preprints: dict[str, Record | SourceError] = {}
 
     # -- the published version -------------------------------------------------------
-    def _upgrade(self, preprint: Record) -> _Found | None:
-        """The preprint's published version, or None; raises _Failed when ambiguous."""
+    def _upgrade(self, preprint: Record) -> tuple[_Found | None, str]:
+        """The published version (or None) and a note naming sources that could not answer;
+        raises _Failed when ambiguous."""
+        failed: list[SourceError] = []
         try:
-            published = find_published(preprint, self.finders, self.venue_names)
+            published = find_published(preprint, self.finders, self.venue_names, failed)
         except Ambiguous as exc:
             raise _Failed("ambiguous", exc.reason, exc.candidates) from None
+        note = "; ".join(
+            f"{e.source} not asked for a published version ({e.message})" for e in failed
+        )
         if published is None:
-            return None
-        return _Found(combine(preprint, published.record), True, source=published.source)
+            return None, note
+        return _Found(combine(preprint, published.record), True, source=published.source), ""
 
     def _preprint(self, ident: Identifier) -> Record:
         answer = self._preprints.get(str(ident))
@@ -184,19 +190,19 @@ class Resolver:
         if not self._needs_fetch(current):
             if ident is None or doi or has_venue(current):
                 return None
-            return self._upgrade(current)  # "is it published yet?"
+            return self._upgrade(current)[0]  # "is it published yet?"
         preprint = self._preprint(ident) if ident else None
         if doi:
             published = self.crossref.work(doi)
             return _Found(combine(preprint, published) if preprint else published)
         if preprint is None:
             return None
-        upgraded = self._upgrade(preprint)
+        upgraded, note = self._upgrade(preprint)
         if upgraded is not None:
             return upgraded
         # A venue the user wrote by hand is the published record: the preprint adds
         # only what identifies the work, never its own venue fields.
-        return _Found(preprint, False, WORK_FIELDS if has_venue(current) else None)
+        return _Found(preprint, False, WORK_FIELDS if has_venue(current) else None, note=note)
 
     def _by_title(self, title: str) -> _Found:
         """A bare title: Crossref search, then arXiv search, under the no-false-match rule."""
@@ -206,7 +212,7 @@ class Resolver:
             return _Found(first.record)
         second = decide(ref, self.arxiv.search(title, "", ROWS), "title")
         if second.kind == "match" and second.record is not None:
-            return self._upgrade(second.record) or _Found(second.record)
+            return self._upgrade(second.record)[0] or _Found(second.record)
         candidates = (*first.candidates(), *second.candidates())
         if "ambiguous" in (first.kind, second.kind):
             reason = first.reason if first.kind == "ambiguous" else second.reason
@@ -258,6 +264,7 @@ class Resolver:
             message = f"{len(result.differences)} field(s) differ from the source; kept yours"
             if found.upgraded and state != "upgraded":
                 message += " (a published version exists: --accept-upstream takes it)"
+        message = "; ".join(m for m in (message, found.note) if m)
         return Outcome(
             name,
             state,
