@@ -84,10 +84,6 @@ def citekit_env(project: Path, **extra: str) -> dict[str, str]:
         "CITEKIT_CREDENTIALS": str(project / "no-credentials.toml"),
         "PYTHONPATH": str(ROOT),
         "COLUMNS": "200",
-        # DBLP and OpenAlex are asked only by tests that start their servers (#17).
-        "CITEKIT_DBLP_URL": "http://127.0.0.1:9",
-        "CITEKIT_OPENALEX_URL": "http://127.0.0.1:9",
-        "CITEKIT_PUBLISHED_SOURCES": "crossref",
     }
     return env | extra
 
