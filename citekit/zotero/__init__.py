@@ -4,8 +4,10 @@
 is the three-way merge on what was last pushed, ``identity`` normalises DOIs and arXiv ids,
 ``state`` keeps what was pushed, ``apply`` sends the plan and checks every answer,
 ``remote`` reads the library, ``credentials`` finds the API key, ``report`` summarises,
-``sync`` wires a run and is the only user of ``pyzotero``.
+``sync`` wires a run, ``api`` is the only user of ``pyzotero`` (status, retries, bounded
+waits) and ``shapes`` checks every answer before it is read.
 
-May import: ``model``, ``errors``, ``config``, ``fileio`` and :mod:`citekit.writers.zotero`
-(the item shape). Never imports sources, resolve or the CLI.
+May import: ``model``, ``errors``, ``config``, ``fileio`` and the Zotero modules of
+:mod:`citekit.writers` (the item shape, the schema tables). Never imports sources,
+resolve or the CLI.
 """

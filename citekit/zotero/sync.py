@@ -1,4 +1,4 @@
-"""Sync records into a Zotero library over the Web API v3 (the only module importing pyzotero).
+"""Sync records into a Zotero library over the Web API v3: the rounds of one run.
 
 One sync is at most two *rounds*. A round reads what changed since the state's library
 version (everything on the first sync), plans (:mod:`citekit.zotero.plan`), then writes:
