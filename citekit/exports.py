@@ -156,10 +156,10 @@ def _renderers() -> dict[Path, Callable[[Sequence[Record]], str]]:
     }
     biblatex = _biblatex_writer()
     if biblatex is not None:
-        from .writers.bibtex import format_bibtex
+        from .writers.bibtex import format_bibtex_for_styles
 
         files[BIBLATEX] = biblatex
-        files[BIBTEX] = format_bibtex
+        files[BIBTEX] = format_bibtex_for_styles
     return files
 
 

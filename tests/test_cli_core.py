@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from citekit.cli import cli
-from citekit.writers.bibtex import format_bibtex
+from citekit.writers.bibtex import format_bibtex, format_bibtex_for_styles
 
 from .torture import TORTURE
 
@@ -96,7 +96,8 @@ def test_export_bibtex_and_biblatex(tmp_path: Path) -> None:
     bib = tmp_path / "refs.bib"
     bib.write_text(format_bibtex(TORTURE), encoding="utf-8")
     code, out, _ = _run(tmp_path, "--bib", str(bib), "export", "bibtex", "-o", "-")
-    assert code == 0 and out == format_bibtex(TORTURE)
+    # The export is tuned for classic styles (#15 items 2, 3); the library is format_bibtex.
+    assert code == 0 and out == format_bibtex_for_styles(TORTURE)
     target = tmp_path / "out" / "refs-biblatex.bib"
     code, out, err = _run(tmp_path, "--bib", str(bib), "export", "biblatex", "-o", str(target))
     assert code == 0 and out == ""

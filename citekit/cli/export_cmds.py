@@ -120,9 +120,9 @@ def _export_file(
 def export_bibtex(ctx: click.Context, output: str | None) -> None:
     """ASCII BibTeX (LaTeX accents) for bibtex and natbib, in the exports directory."""
     from ..exports import BIBTEX
-    from ..writers.bibtex import format_bibtex
+    from ..writers.bibtex import format_bibtex_for_styles
 
-    _export_file(ctx, output, format_bibtex, BIBTEX)
+    _export_file(ctx, output, format_bibtex_for_styles, BIBTEX)
 
 
 @export.command("biblatex")

@@ -73,6 +73,7 @@ __all__ = [
     "entry_type_for",
     "format_biblatex",
     "format_bibtex",
+    "format_bibtex_for_styles",
     "format_entry",
     "record_from_fields",
 ]
@@ -160,6 +161,32 @@ _WIDTH = 13  # len("archiveprefix"): values line up without depending on the ent
 def format_bibtex(records: Sequence[Record]) -> str:
     """The records as ASCII BibTeX (non-ASCII as LaTeX commands), one blank line apart."""
     return "\n".join(format_entry(*entry_fields(r, "bibtex"), key=r.key) for r in records)
+
+
+def format_bibtex_for_styles(records: Sequence[Record]) -> str:
+    """``export bibtex``: :func:`format_bibtex` tuned for what classic styles print.
+
+    plain, plainnat and IEEEtran know no ``eprint``, so an arXiv preprint that is a
+    ``@misc`` also gets ``howpublished = {arXiv preprint arXiv:ID}`` (what Google Scholar
+    and DBLP export; ``eprint``/``archiveprefix``/``primaryclass`` stay for natbib and
+    biblatex users). A web page written with ``howpublished = {\\url{…}}`` loses its
+    ``url``: plainnat and IEEEtran print both fields, and plain prints only the first, so
+    one field prints the address exactly once everywhere (#15 items 2 and 3).
+    The library itself keeps :func:`format_bibtex`: reading it back gives the same record.
+    """
+    return "\n".join(format_entry(*_for_styles(r), key=r.key) for r in records)
+
+
+def _for_styles(record: Record) -> tuple[str, list[tuple[str, str]]]:
+    etype, fields = entry_fields(record, "bibtex")
+    names = {name for name, _ in fields}
+    if "howpublished" in names:
+        fields = [(n, v) for n, v in fields if n != "url"]
+    elif etype == "misc" and record.arxiv_id:
+        note = "{arXiv preprint arXiv:" + _verbatim(record.arxiv_id) + "}"
+        at = next((i for i, (n, _) in enumerate(fields) if n == "eprint"), len(fields))
+        fields = [*fields[:at], ("howpublished", note), *fields[at:]]
+    return etype, fields
 
 
 def format_biblatex(records: Sequence[Record]) -> str:
