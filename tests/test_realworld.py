@@ -189,3 +189,20 @@ def test_macros_of_another_file_are_visible(tmp_path: Path) -> None:
     assert len([w for w in alone.warnings if w.kind == "undefined-string"]) == 50  # capped
     first = papers.records[0]
     assert first.key == "AardalHLT02" and first.container_title == "Operations Research"
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_csl_json_of_every_readable_file_is_schema_valid(name: str) -> None:
+    import jsonschema
+
+    from citekit.writers.csljson import format_csljson
+    from citekit.writers.inherit import derived
+
+    try:
+        records = load(CORPUS / name).records
+    except LibraryError:
+        return  # refused with advice: see the tests above
+    schema = json.loads((ROOT / "tests" / "data" / "schema" / "csl-data.json").read_text())
+    items = json.loads(format_csljson(derived([r for r in records if r.key])))
+    jsonschema.validate(items, schema)
+    assert len(items) == len([r for r in records if r.key])
