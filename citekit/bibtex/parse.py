@@ -130,6 +130,11 @@ def parse_text(
     starts: set[int] = set()  # where the blocks that begin with "@" begin
     block: Any
     for block in parsed.blocks:
+        if problems is not None and len(problems) > 2 * MAX_FAILED and cursor < stopped:
+            message = f"more than {2 * MAX_FAILED} problems: stopped reading here"
+            _fail(LibraryError(path, message, lines.line(cursor)), problems)
+            stopped = cursor  # the rest is kept as text; such a result is never saved
+            break
         raw = block.raw or ""
         at = text.find(raw, cursor)
         gap = text[cursor:at]
@@ -155,6 +160,8 @@ def parse_text(
         cursor = at + len(raw)
     chunks.append(pending + text[cursor:])
     _account_for_starts(text[:stopped], starts, lines, path, problems)
+    if problems is not None:
+        del problems[3 * MAX_FAILED :]  # enough to act on; the rest only costs time
     _name_entries(ctx.notices, chunks)
     if strings is not None:
         strings.update(ctx.strings)
