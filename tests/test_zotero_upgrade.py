@@ -14,6 +14,7 @@ every later sync said "unchanged".
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,12 @@ from tests.test_zotero_sync import Harness, harness  # noqa: F401  (the fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
 _SERVER_ONLY = {"key", "version", "dateAdded", "dateModified", "relations"}
+
+
+def exported_items() -> list[dict[str, Any]]:
+    data = json.loads((ROOT / "exports" / "zotero" / "items.json").read_text(encoding="utf-8"))
+    items: list[dict[str, Any]] = data["items"]
+    return items
 
 
 def published() -> list[Record]:
@@ -79,6 +86,14 @@ def test_preprint_upgraded_to_the_published_paper_stays_whole(
     assert set(keys) == set(collection_paths([record]))
     expected = record_to_item(record, keys)
     assert non_empty(after) == non_empty(expected)
+    # and the committed `citekit export zotero` item, but for the collection keys (the
+    # export's are derived from the paths; the library's were chosen when created)
+    exported = [i for i in exported_items() if i.get("citationKey", "") == record.key]
+    exported += [i for i in exported_items() if f"Citation Key: {record.key}" in i["extra"]]
+    strip = {"collections"}
+    assert {k: v for k, v in non_empty(after).items() if k not in strip} == {
+        k: v for k, v in non_empty(exported[0]).items() if k not in strip
+    }
     assert after["key"] == before["key"]  # the same item, not a new one
 
     mark = harness.mark()
