@@ -290,6 +290,11 @@ def _consistent(current: Any, upstream: Any) -> bool:
         return False
     if current.year != upstream.year or current.literal:
         return False
+    # A range, a season or an approximate date says more than "less precise": it differs.
+    if getattr(current, "end", None) is not None or getattr(current, "season", None):
+        return False
+    if getattr(current, "circa", False):
+        return False
     return current.month is None or (current.month == upstream.month and current.day is None)
 
 

@@ -2,8 +2,9 @@
 
 CONSTRUCTED entries and Crossref works, through the CLI against the loopback server:
 ``number = {TR-42}`` on an entry whose type the source changes to a journal article (the
-writer emits ``number`` from the issue there), ``date = {2021/2022}`` and a lone
-``month = {Spring}`` that citekit cannot read (kept as extras). Every user-written value
+writer emits ``number`` from the issue there), ``date = {2021/2022}`` (a range, which
+the source's day must not replace) and a lone ``month = {Spring}`` that citekit cannot
+read (kept as an extra). Every user-written value
 survives byte for byte and every difference is reported, unless ``--accept-upstream``.
 """
 
@@ -24,9 +25,7 @@ LIBRARY = """@misc{a,
 }
 
 @article{b,
-  author = {Okafor, Ada},
   title = {Work B},
-  journal = {J},
   doi = {10.5555/m.2},
   date = {2021/2022},
 }
