@@ -121,7 +121,25 @@ def _date(name: str, value: Any, dropped: list[Dropped]) -> Date | None:
     literal = _text(value.literal)
     if year is None and not literal:
         return None
-    return Date(year, month, day, literal if year is None else "")
+    season = _number(value.season, 1, 4) if value.season is not None else None
+    if value.season is not None and season is None:
+        dropped.append(Dropped(f"{name} season", repr(value.season), "not a season 1-4"))
+    return Date(
+        year,
+        month,
+        day,
+        literal if year is None else "",
+        end=_end(name, value.end, dropped),
+        season=season,
+        circa=value.circa is True,
+    )
+
+
+def _end(name: str, end: Any, dropped: list[Dropped]) -> Date | None:
+    """A range's end, checked like a date; ``Date()`` (an open range) stays open."""
+    if end is None or end == Date():
+        return end if isinstance(end, Date) or end is None else None
+    return _date(f"{name} end", end, dropped)
 
 
 def _names(name: str, value: Any, dropped: list[Dropped]) -> tuple[Name, ...]:
