@@ -62,6 +62,9 @@ FORMATS = ("text", "html")
 
 _NOCASE_OPEN = '<span class="nocase">'
 _NOCASE_CLOSE = "</span>"
+_FORMATTING = re.compile(
+    r'</?(?:i|b|sup|sub)>|<span style="font-variant:small-caps;">([^<]*)</span>'
+)
 _NAME_VARIABLES = ("author", "editor")
 #: Variables a style may re-case, whose words like "arXiv" keep their own case.
 _CASED_VARIABLES = ("publisher", "container-title", "collection-title", "event-title", "number")
@@ -306,10 +309,12 @@ def _for_citeproc(item: dict[str, Any], ident: str, output: str) -> dict[str, An
     for var in _NAME_VARIABLES:
         if var in out:
             out[var] = [_name_for_citeproc(n) for n in out[var]]
-    if output == "html":
-        for key, value in out.items():
-            if isinstance(value, str) and key not in ("id", "type", "language"):
-                out[key] = _escape_keeping_nocase(value)
+    for key, value in out.items():
+        if isinstance(value, str) and "<" in value:
+            # CSL rich text (<i>, <sup>, small caps) is not read by citeproc-py: its text only
+            value = out[key] = _FORMATTING.sub(r"\1", value)
+        if output == "html" and isinstance(value, str) and key not in ("id", "type", "language"):
+            out[key] = _escape_keeping_nocase(value)
     return out
 
 

@@ -7,11 +7,17 @@ This module is stdlib only and does no I/O.
 Text conventions (shared by every reader and writer):
 
 * Text fields hold plain Unicode, never LaTeX. ``{\\"u}`` is ``ü``, ``\\&`` is ``&``.
-* The one piece of markup allowed in text is CSL's ``<span class="nocase">…</span>``
-  for case protection the user asked for explicitly. Case protection that the BibTeX
-  writer would add anyway (a word with a capital after its first letter, such as
-  ``GPT``, ``InstructGPT``, ``RLHF``) is *not* stored: it is implied by the text.
-  That rule is BibTeX's and lives in :mod:`citekit.bibtex.case`.
+* The markup allowed in text is CSL's rich text, in title-like fields only: ``<i>``, ``<b>``,
+  ``<sup>``, ``<sub>``, ``<span style="font-variant:small-caps;">`` and
+  ``<span class="nocase">…</span>`` for case protection the user asked for explicitly.
+  Case protection that the BibTeX writer would add anyway (a word with a capital after its
+  first letter, such as ``GPT``, ``InstructGPT``, ``RLHF``) is *not* stored: it is implied
+  by the text. That rule is BibTeX's and lives in :mod:`citekit.bibtex.case`.
+* One more span, citekit's own, is never written to a non-TeX format:
+  ``<span class="tex" data-tex="\\acro{PDF}">PDF</span>`` is text read from a TeX command
+  citekit does not know (or that the file's ``@preamble`` defines). Its content is plain
+  text, its attribute the TeX as written (HTML-escaped), so the BibTeX writers can write
+  the command back. :func:`csl_text` removes it, :func:`plain_text` removes all markup.
 * Empty string means "absent" for text; ``None`` for dates; ``()`` for tuples.
 """
 
@@ -27,6 +33,7 @@ __all__ = [
     "Date",
     "Name",
     "Record",
+    "csl_text",
     "persons",
     "plain_text",
 ]
@@ -198,9 +205,18 @@ class Record:
         return out
 
 
-_NOCASE_RE = re.compile(r'<span class="nocase">(.*?)</span>', re.DOTALL)
+_MARKUP_RE = re.compile(
+    r"</?(?:i|b|sup|sub)>|</span>|<span (?:class=\"nocase\"|"
+    r'style="font-variant:small-caps;"|class="tex" data-tex="[^"<>]*")>'
+)
+_TEX_SPAN_RE = re.compile(r'<span class="tex" data-tex="[^"<>]*">([^<]*)</span>')
 
 
 def plain_text(text: str) -> str:
-    """``text`` with the nocase markup removed (for matching, keys and plain formats)."""
-    return _NOCASE_RE.sub(r"\1", text)
+    """``text`` without markup (for matching, keys and plain formats such as RIS)."""
+    return _MARKUP_RE.sub("", text) if "<" in text else text
+
+
+def csl_text(text: str) -> str:
+    """``text`` as CSL rich text: citekit's own tex spans replaced by their text."""
+    return _TEX_SPAN_RE.sub(r"\1", text) if 'class="tex"' in text else text

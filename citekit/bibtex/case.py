@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["implied_nocase", "implied_tokens"]
+from ..model import plain_text
+
+__all__ = ["implied_nocase", "implied_tokens", "needs_span"]
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 
@@ -28,3 +30,12 @@ def implied_nocase(word: str) -> bool:
 def implied_tokens(text: str) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of the alphanumeric tokens in ``text`` that :func:`implied_nocase`."""
     return [(m.start(), m.end()) for m in _TOKEN_RE.finditer(text) if implied_nocase(m.group())]
+
+
+def needs_span(text: str) -> bool:
+    """Whether protecting ``text`` adds anything: it has cased words, not all of them implied.
+
+    ``text`` may hold rich-text markup; only its words count.
+    """
+    cased = [t for t in _TOKEN_RE.findall(plain_text(text)) if t.lower() != t.upper()]
+    return bool(cased) and not all(implied_nocase(t) for t in cased)

@@ -32,65 +32,42 @@ idempotent.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache, lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
-from .case import implied_nocase, implied_tokens
+from .case import needs_span
+from .richtext import _ACCENTS, FORMAT, Converter, Definition
 from .texaccents import decode_accents
+from .texencode import encode
+from .texmath import flatten
 
-__all__ = ["decode", "encode", "needs_decoding"]
+__all__ = ["decode", "encode", "needs_decoding", "preamble_macros"]
+
+#: The preamble's definitions, hashable so that decoding stays cached per value.
+_Macros = tuple[tuple[str, Definition], ...]
+_PREAMBLE: ContextVar[_Macros] = ContextVar("citekit_preamble", default=())
+_UNKNOWN: list[Any] = []  # pylatexenc's spec for commands it does not know, once built
+
+
+@contextmanager
+def preamble_macros(macros: Mapping[str, Definition]) -> Iterator[None]:
+    """Decode with the commands a file's ``@preamble`` defines (``\\acro``, ``\\TUB``)."""
+    token = _PREAMBLE.set(tuple(sorted(macros.items())))
+    try:
+        yield
+    finally:
+        _PREAMBLE.reset(token)
+
 
 _TRIGGERS = re.compile(r"[\\{}~$]")
 _COMMANDS = re.compile(r"[\\~$%]")
 _BRACE = re.compile(r"[{}]")
 _SPACES = re.compile(r"[ \t\r\n]+")
-_NOCASE = re.compile(r'<span class="nocase">(.*?)</span>', re.DOTALL)
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
-_CASED_TOKEN = re.compile(r"[^\W_]+")
 _COMMAND_WORD = re.compile(r"\\([A-Za-z]+)")
-
-#: ASCII characters that must be escaped in text fields. BibTeX and biber count ``\{`` as
-#: an opening brace, so ``\{``/``\}`` are used only when the text's braces pair up;
-#: otherwise braces are written as commands (which pandoc, alas, does not know).
-_ESCAPES = {
-    "\\": "{\\textbackslash}",
-    "{": "\\{",
-    "}": "\\}",
-    "&": "\\&",
-    "%": "\\%",
-    "$": "\\$",
-    "#": "\\#",
-    "_": "\\_",
-    "~": "{\\textasciitilde}",
-    "^": "{\\textasciicircum}",
-}
-_DOTLESS = re.compile(r"(?<=[\\'\"`^~=.])\\(?=[ij]\b)")
-#: Inline math as pandoc reads it: ``$`` + non-space … non-space + ``$``, not before a digit.
-_MATH = re.compile(r"\$(?=[^\s$])([^$]*?[^\s$\\])\$(?!\d)")
-_MATH_TOKEN = re.compile(r"\\([A-Za-z]+)|\\[,;:! ]|[A-Za-z0-9 ^_{}+\-=()\[\],.;:/|<>'!*]")
-_MATH_COMMANDS = frozenset(
-    re.findall(
-        r"\w+",
-        """alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu
-    nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta
-    Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega infty cdot cdots ldots dots times div pm mp
-    le leq ge geq neq ne ll gg approx sim simeq equiv propto in notin ni subset subseteq
-    supset supseteq cup cap setminus emptyset to rightarrow leftarrow leftrightarrow
-    Rightarrow Leftarrow Leftrightarrow mapsto partial nabla sum prod int oint log ln exp sin
-    cos tan max min arg argmax argmin sup inf lim det dim ker Pr ell hbar imath jmath mathcal
-    mathbb mathbf mathrm mathit mathsf mathtt mathfrak boldsymbol bm operatorname sqrt frac
-    tfrac dfrac binom tilde hat bar vec dot ddot check breve acute grave widetilde widehat
-    overline underline prime circ star ast dagger forall exists neg lnot wedge vee land lor
-    oplus otimes odot langle rangle lfloor rfloor lceil rceil left right big Big bigg Bigg
-    quad qquad mid vert Vert lvert rvert top bot perp parallel angle triangle square
-    diamond bullet""",
-    )
-)
-_HYPHENS = re.compile(r"-(?=-)")
-_DASHES = frozenset("-\u2013\u2014")
-_DASH_RE = re.compile(r"[\u2013\u2014]")
-_ESCAPES_UNBALANCED = _ESCAPES | {"{": "{\\textbraceleft}", "}": "{\\textbraceright}"}
-_ESCAPE_RE = re.compile(r"[\\{}&%$#_~^]")
 
 
 def needs_decoding(value: str) -> bool:
@@ -114,7 +91,7 @@ def decode(value: str, *, protect: bool = False) -> str:
     simple = decode_accents(value)
     if simple is not None:
         return _decode_braces(simple, protect)
-    return _decode_latex(value, protect)
+    return _decode_latex(value, protect, _PREAMBLE.get())
 
 
 def _decode_braces(value: str, protect: bool) -> str:
@@ -145,33 +122,52 @@ def _decode_braces(value: str, protect: bool) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _decode_latex(value: str, protect: bool) -> str:
+def _decode_latex(value: str, protect: bool, macros: _Macros = ()) -> str:
     """The slow path, cached: journal names and accented names repeat across a file."""
     try:
-        return _walk(value, protect)
+        return _walk(value, protect, macros)
     except (IndexError, AttributeError, KeyError, TypeError, ValueError):
         # A pylatexenc converter that trips over an argument it expected: one field's
         # LaTeX must not fail the whole file. Commands lose their backslash, text stays.
         return _decode_braces(_COMMAND_WORD.sub(r"\1", value).replace("\\", ""), protect)
 
 
-def _walk(value: str, protect: bool) -> str:
-    walker = _walker_class()(_BARE_PERCENT.sub(r"\\%", value), latex_context=_walker_context())
-    nodes = walker.get_latex_nodes()[0]
-    converter = _converter()
+def _walk(value: str, protect: bool, macros: _Macros) -> str:
+    nodes = _parse(_BARE_PERCENT.sub(r"\\%", value))
+    converter = _rich_converter(macros)
     if not protect:
-        return collapse(converter.nodelist_to_text(nodes))
+        return collapse(flatten(converter.nodes(nodes)))
     parts: list[str] = []
     pending: list[Any] = []
     for node in nodes:
-        if _is_protection_group(node):
-            parts.append(converter.nodelist_to_text(pending))
+        # "\acro{PDF}": a group right after a command is its argument, not protection
+        if _is_protection_group(node) and not (pending and converter.takes_group(pending[-1])):
+            parts.append(converter.nodes(pending))
             pending = []
-            parts.append(_group_text(converter.nodelist_to_text(node.nodelist)))
+            parts.append(_group_text(converter.nodes(node.nodelist)))
         else:
             pending.append(node)
-    parts.append(converter.nodelist_to_text(pending))
+    parts.append(converter.nodes(pending))
     return _merge_spans(collapse("".join(parts)))
+
+
+def _parse(latex: str) -> list[Any]:
+    walker = _walker_class()(latex, latex_context=_walker_context())
+    nodes: list[Any] = walker.get_latex_nodes()[0]
+    return nodes
+
+
+@lru_cache(maxsize=64)
+def _rich_converter(macros: _Macros) -> Converter:
+    text = _converter()
+    unknown = _UNKNOWN[0]
+    context = text.latex_context
+    return Converter(
+        fallback=text.node_to_text,
+        known=lambda name: context.get_macro_spec(name) is not unknown,
+        parse=_parse,
+        macros=dict(macros),
+    )
 
 
 def _is_protection_group(node: Any) -> bool:
@@ -188,18 +184,11 @@ def _is_protection_group(node: Any) -> bool:
 def _group_text(text: str) -> str:
     """The decoded content of a protection group: a span unless protection is implied."""
     inner = collapse(text)
-    if not _needs_span(inner):
+    if not needs_span(inner):
         return text
     lead = text[: len(text) - len(text.lstrip())]
     trail = text[len(text.rstrip()) :]
     return f'{lead}<span class="nocase">{inner}</span>{trail}'
-
-
-def _needs_span(text: str) -> bool:
-    """Protection adds something only for cased text that is not all implied words."""
-    tokens = _CASED_TOKEN.findall(text)
-    cased = [t for t in tokens if t.lower() != t.upper()]
-    return bool(cased) and not all(implied_nocase(t) for t in tokens if t.lower() != t.upper())
 
 
 def _merge_spans(text: str) -> str:
@@ -207,147 +196,20 @@ def _merge_spans(text: str) -> str:
     return text.replace('</span><span class="nocase">', "")
 
 
-def encode(text: str, *, ascii_only: bool = True, protect: bool = False) -> str:
-    """LaTeX for the Unicode ``text``: escaped, optionally ASCII, optionally case-protected."""
-    style = _Style(ascii_only, _ESCAPES if _balanced(text) else _ESCAPES_UNBALANCED)
-    if not protect:
-        return _escape(_NOCASE.sub(r"\1", text), style)
-    out: list[str] = []
-    pos = 0
-    for match in _NOCASE.finditer(text):
-        out.append(_protect_implied(text[pos : match.start()], style))
-        inner = match.group(1)
-        if _needs_span(inner):
-            out.append("{" + _escape(inner, style) + "}")
-        else:
-            out.append(_protect_implied(inner, style))
-        pos = match.end()
-    out.append(_protect_implied(text[pos:], style))
-    return "".join(out)
-
-
-class _Style(NamedTuple):
-    ascii_only: bool
-    escapes: dict[str, str]
-
-
-def _balanced(text: str) -> bool:
-    """Whether the braces of ``text`` pair up, so ``\\{``/``\\}`` keep the entry well formed."""
-    depth = 0
-    for match in _BRACE.finditer(text):
-        depth += 1 if match.group() == "{" else -1
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _protect_implied(text: str, style: _Style) -> str:
-    """Escape ``text``, bracing each word that carries case beyond its first letter."""
-    if "$" in text:
-        return "".join(
-            _braced_math(piece) if is_math else _protect_words(piece, style)
-            for is_math, piece in _math_split(text)
-        )
-    return _protect_words(text, style)
-
-
-def _protect_words(text: str, style: _Style) -> str:
-    out: list[str] = []
-    pos = 0
-    for start, end in implied_tokens(text):
-        out.append(_escape(text[pos:start], style))
-        out.append("{" + _escape(text[start:end], style) + "}")
-        pos = end
-    out.append(_escape(text[pos:], style))
-    return "".join(out)
-
-
-def _math_split(text: str) -> list[tuple[bool, str]]:
-    """``text`` cut into (is_math, piece): only math that :func:`_safe_math` accepts counts."""
-    pieces: list[tuple[bool, str]] = []
-    pos = 0
-    for match in _MATH.finditer(text):
-        if _safe_math(match.group(1)):
-            pieces += [(False, text[pos : match.start()]), (True, match.group())]
-            pos = match.end()
-    pieces.append((False, text[pos:]))
-    return [(is_math, piece) for is_math, piece in pieces if piece]
-
-
-def _safe_math(content: str) -> bool:
-    """Math made only of symbols and harmless commands (Greek, operators, fonts).
-
-    Anything else (``\\input``, ``\\def``, ``\\catcode``, ``%``, ``#``, ``&``) makes the
-    whole ``$…$`` plain text, escaped like the rest: math can never smuggle a command in.
-    """
-    depth = 0
-    pos = 0
-    while pos < len(content):
-        token = _MATH_TOKEN.match(content, pos)
-        if token is None or (token.group(1) and token.group(1) not in _MATH_COMMANDS):
-            return False
-        depth += {"{": 1, "}": -1}.get(token.group(), 0)
-        if depth < 0:
-            return False
-        pos = token.end()
-    return depth == 0
-
-
-def _braced_math(math: str) -> str:
-    """``{$…$}``: BibTeX styles change the case of letters in unbraced math."""
-    return "{" + math + "}"
-
-
 def _dashes(text: str) -> str:
-    """TeX dash ligatures: ``--`` is an en dash, ``---`` an em dash (how BibTeX users type them)."""
-    if "--" not in text:
-        return text
-    return text.replace("---", "\u2014").replace("--", "\u2013")
+    """TeX's ligatures: ``--`` is an en dash, ``---`` an em dash (how BibTeX users type them),
+    ````…''`` are “…”."""
+    if "--" in text:
+        text = text.replace("---", "\u2014").replace("--", "\u2013")
+    if "``" in text or "''" in text:
+        text = text.replace("``", "\u201c").replace("''", "\u201d")
+    return text
 
 
-def _escape(text: str, style: _Style) -> str:
-    if "$" in text and _MATH.search(text):
-        return "".join(
-            _braced_math(piece) if is_math else _escape_text(piece, style)
-            for is_math, piece in _math_split(text)
-        )
-    return _escape_text(text, style)
-
-
-def _escape_text(text: str, style: _Style) -> str:
-    escaped = _ESCAPE_RE.sub(lambda m: style.escapes[m.group()], text)
-    if "--" in escaped:
-        escaped = _HYPHENS.sub("-{}", escaped)  # two typed hyphens are not an en dash
-    if style.ascii_only and ("\u2013" in escaped or "\u2014" in escaped):
-        escaped = _DASH_RE.sub(_ligature, escaped)
-    if not style.ascii_only or escaped.isascii():
-        return escaped
-    return "".join(ch if ch.isascii() else _encode_char(ch) for ch in escaped)
-
-
-def _ligature(match: re.Match[str]) -> str:
-    """``--``/``---`` for an en/em dash, braced when a dash or hyphen beside it would join it."""
-    text = "--" if match.group() == "\u2013" else "---"
-    whole, start, end = match.string, match.start(), match.end()
-    joins = (start > 0 and whole[start - 1] in _DASHES) or whole[end : end + 1] in _DASHES
-    return "{" + text + "}" if joins else text
-
-
-@cache
-def _encode_char(ch: str) -> str:
-    """A braced LaTeX command for one non-ASCII character, or the character itself.
-
-    The command is used only when decoding it gives the character back, so a character
-    pylatexenc approximates (or does not know, like CJK) stays UTF-8 and nothing changes
-    meaning on a round trip.
-    """
-    if ch == "\xa0":
-        return "~"
-    latex = _DOTLESS.sub("", _encoder().unicode_to_latex(ch))  # {\'i}, not {\'\i}: pandoc
-    if latex == ch or not latex.isascii():
-        return ch
-    braced = latex if latex.startswith("{") and latex.endswith("}") else "{" + latex + "}"
-    return braced if decode(braced) == ch else ch
+def unicode_to_latex(ch: str) -> str:
+    """pylatexenc's LaTeX for one character (the character itself when it has none)."""
+    latex: str = _encoder().unicode_to_latex(ch)
+    return latex
 
 
 @cache
@@ -377,7 +239,8 @@ def _walker_context() -> Any:
     from pylatexenc.macrospec import MacroSpec
 
     context = get_default_latex_context_db()
-    specs = [MacroSpec(name, args) for name, args in _WALKER_ARGS.items()]
+    names = {**dict.fromkeys(FORMAT, "{"), **dict.fromkeys(_ACCENTS, "{"), **_WALKER_ARGS}
+    specs = [MacroSpec(name, args) for name, args in names.items()]
     context.add_context_category("citekit", macros=specs, prepend=True)
     return context
 
@@ -412,7 +275,8 @@ def _converter() -> Any:
     context.add_context_category("citekit", macros=macros, specials=specials, prepend=True)
     # pylatexenc drops a macro it has no text for, arguments and all (``\mbox{B}`` → "",
     # ``Lao\2`` → "Lao"): keep the arguments' text, and the name of an argument-less one.
-    context.set_unknown_macro_spec(l2t.MacroTextSpec("", simplify_repl=_unknown_macro))
+    _UNKNOWN[:] = [l2t.MacroTextSpec("", simplify_repl=_unknown_macro)]
+    context.set_unknown_macro_spec(_UNKNOWN[0])
     return l2t.LatexNodes2Text(latex_context=context, math_mode="verbatim")
 
 

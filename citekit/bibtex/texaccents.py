@@ -16,7 +16,7 @@ __all__ = ["decode_accents"]
 
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _BRACE = re.compile(r"[{}]")
-_MARKS = {"'": "\u0301", '"': "\u0308", "`": "\u0300", "^": "\u0302", "~": "\u0303",
+MARKS = {"'": "\u0301", '"': "\u0308", "`": "\u0300", "^": "\u0302", "~": "\u0303",
           "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
           "c": "\u0327", "k": "\u0328", "r": "\u030a"}  # fmt: skip
 _LETTERS = {"ss": "ß", "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "ae": "æ", "AE": "Æ",
@@ -41,7 +41,7 @@ def _accent(match: re.Match[str]) -> str:
         return _LETTERS[letter]
     base = braced or bare or wbraced or wbare
     base = {"\\i": "i", "\\j": "j"}.get(base, base)
-    return unicodedata.normalize("NFC", base + _MARKS[mark or word])
+    return unicodedata.normalize("NFC", base + MARKS[mark or word])
 
 
 def decode_accents(value: str) -> str | None:

@@ -13,7 +13,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from ..model import CSL_TYPES, Date, Name, Record, persons, plain_text
+from ..bibtex.texmath import flatten, rich_math
+from ..model import CSL_TYPES, Date, Name, Record, csl_text, persons
 from .preprint import as_preprint
 
 __all__ = ["format_csljson", "record_to_csl"]
@@ -59,7 +60,7 @@ def record_to_csl(record: Record) -> dict[str, Any]:
     for attr, var in _RICH:
         value = getattr(record, attr)
         if value:
-            item[var] = value
+            item[var] = _rich(value)
     # BibTeX's "and others" is no person: styles add "et al." by their own rules.
     for var, names in (("author", persons(record.author)), ("editor", persons(record.editor))):
         if names:
@@ -97,16 +98,26 @@ def _arxiv_line(record: Record) -> str:
     return f"arXiv:{record.arxiv_id}{cls}"
 
 
+def _rich(text: str) -> str:
+    """CSL rich text: citekit's tex spans as their text, simple math as Unicode (#18)."""
+    if "<" in text:
+        text = csl_text(text)
+    return rich_math(text) if "$" in text else text
+
+
 def _plain(text: str) -> str:
-    return plain_text(text) if "<" in text else text
+    """Text without markup; simple math as Unicode, super/subscripts as such characters."""
+    if "$" in text:
+        text = rich_math(text)
+    return flatten(text) if "<" in text else text
 
 
 def _name(name: Name) -> dict[str, str]:
     if name.literal:
         return {"literal": _plain(name.literal)}
-    out = {"family": name.family}
+    out = {"family": _plain(name.family)}
     if name.given:
-        out["given"] = name.given
+        out["given"] = _plain(name.given)
     if name.particle:
         out["non-dropping-particle"] = name.particle
     if name.suffix:

@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import Name, Record, persons, plain_text
+from ..model import Name, Record, csl_text, persons, plain_text
 from .preprint import as_preprint
 from .zotero_fields import extra_fields, thesis_type
 from .zotero_limits import fit_limits
@@ -186,8 +186,8 @@ def _field_values(
         if not text or (base == "number" and itype == "preprint" and record.arxiv_id):
             continue  # empty; or an arXiv preprint's number, which archiveID carries
         # Zotero keeps <span class="nocase"> as rich text in titles; elsewhere it is noise.
-        if attr not in _RICH_ATTRS and "<" in text:
-            text = plain_text(text)
+        if "<" in text:  # Zotero's titles take CSL's rich text; citekit's tex spans are text
+            text = csl_text(text) if attr in _RICH_ATTRS else plain_text(text)
         if base == "number" and itype in _SERIES_NUMBER:  # BibTeX.js processField, l. 400
             base, label = "seriesNumber", "Collection Number"
         _place(values, extra, allowed, base, label, text)
