@@ -133,7 +133,7 @@ def _json_lines(objects: Iterable[Any]) -> str:
     return ",\n".join(lines)
 
 
-def _biblatex_writer() -> Callable[[Sequence[Record]], str] | None:
+def _biblatex_writer() -> Callable[[Sequence[Record], str], str] | None:
     """The BibLaTeX writer of ``writers/bibtex.py`` when the library core provides one."""
     try:
         from .writers.bibtex import format_biblatex
@@ -142,11 +142,12 @@ def _biblatex_writer() -> Callable[[Sequence[Record]], str] | None:
     return format_biblatex
 
 
-def _renderers() -> dict[Path, Callable[[Sequence[Record]], str]]:
+def _renderers(preamble: str = "") -> dict[Path, Callable[[Sequence[Record]], str]]:
     """Relative path → the function that renders that export, in a fixed order.
 
     Formats without ``crossref``/``xdata`` get each child completed from its parents;
-    BibLaTeX keeps them as written.
+    BibLaTeX keeps them as written. Both BibTeX exports open with the library's
+    ``@preamble`` blocks (commands their entries use).
     """
     files: dict[Path, Callable[[Sequence[Record]], str]] = {
         CSL_JSON: lambda records: format_csljson(derived(records)),
@@ -158,19 +159,19 @@ def _renderers() -> dict[Path, Callable[[Sequence[Record]], str]]:
     if biblatex is not None:
         from .writers.bibtex import format_bibtex_for_styles
 
-        files[BIBLATEX] = biblatex
-        files[BIBTEX] = format_bibtex_for_styles
+        files[BIBLATEX] = lambda records: biblatex(records, preamble)
+        files[BIBTEX] = lambda records: format_bibtex_for_styles(records, preamble)
     return files
 
 
-def export_files(records: Sequence[Record]) -> dict[Path, str]:
+def export_files(records: Sequence[Record], preamble: str = "") -> dict[Path, str]:
     """Relative path → text of every export, in a fixed order (keyless entries left out:
     they cannot be cited)."""
     records = [r for r in records if r.key]
-    return {relative: render(records) for relative, render in _renderers().items()}
+    return {relative: render(records) for relative, render in _renderers(preamble).items()}
 
 
-def write_all(records: Sequence[Record], exports_dir: Path) -> list[Path]:
+def write_all(records: Sequence[Record], exports_dir: Path, *, preamble: str = "") -> list[Path]:
     """Write every export under ``exports_dir``; return the files whose bytes changed.
 
     One file at a time: only one export's text is held at once (on 100,000 entries they
@@ -178,7 +179,7 @@ def write_all(records: Sequence[Record], exports_dir: Path) -> list[Path]:
     """
     changed = []
     records = [r for r in records if r.key]  # a keyless entry cannot be cited
-    for relative, render in _renderers().items():
+    for relative, render in _renderers(preamble).items():
         path = Path(exports_dir) / relative
         with tracked(records, f"writing {relative}") as items:
             text = render(items)

@@ -101,6 +101,17 @@ class Library:
             self.warnings,
         )
 
+    @property
+    def preamble(self) -> str:
+        """The file's ``@preamble`` blocks as written, one per line ("" when it has none).
+
+        The BibTeX exports carry them, so commands defined there (and used in the
+        entries, which the exports keep as TeX) still typeset.
+        """
+        from .bibtex.preamble import preamble_blocks
+
+        return preamble_blocks("".join(c for c in self._chunks if isinstance(c, str)))
+
     def line_of(self, key: str) -> int | None:
         """The 1-based line where the entry ``key`` starts in the file, when it was read."""
         return self._lines.get(key)

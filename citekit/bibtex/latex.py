@@ -32,8 +32,7 @@ idempotent.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from contextvars import ContextVar
 from functools import cache, lru_cache
 from typing import Any
@@ -44,7 +43,7 @@ from .texaccents import decode_accents
 from .texencode import encode
 from .texmath import flatten
 
-__all__ = ["decode", "encode", "needs_decoding", "preamble_macros"]
+__all__ = ["decode", "encode", "needs_decoding", "use_preamble"]
 
 #: The preamble's definitions, hashable so that decoding stays cached per value.
 _Macros = tuple[tuple[str, Definition], ...]
@@ -52,14 +51,13 @@ _PREAMBLE: ContextVar[_Macros] = ContextVar("citekit_preamble", default=())
 _UNKNOWN: list[Any] = []  # pylatexenc's spec for commands it does not know, once built
 
 
-@contextmanager
-def preamble_macros(macros: Mapping[str, Definition]) -> Iterator[None]:
-    """Decode with the commands a file's ``@preamble`` defines (``\\acro``, ``\\TUB``)."""
-    token = _PREAMBLE.set(tuple(sorted(macros.items())))
-    try:
-        yield
-    finally:
-        _PREAMBLE.reset(token)
+def use_preamble(macros: Mapping[str, Definition]) -> None:
+    """Decode with the commands a file's ``@preamble`` defines (``\\acro``, ``\\TUB``).
+
+    Set by the reader at the start of each file, for the rest of that parse (and until the
+    next file): decoding has no other state.
+    """
+    _PREAMBLE.set(tuple(sorted(macros.items())))
 
 
 _TRIGGERS = re.compile(r"[\\{}~$]")
@@ -133,22 +131,8 @@ def _decode_latex(value: str, protect: bool, macros: _Macros = ()) -> str:
 
 
 def _walk(value: str, protect: bool, macros: _Macros) -> str:
-    nodes = _parse(_BARE_PERCENT.sub(r"\\%", value))
-    converter = _rich_converter(macros)
-    if not protect:
-        return collapse(flatten(converter.nodes(nodes)))
-    parts: list[str] = []
-    pending: list[Any] = []
-    for node in nodes:
-        # "\acro{PDF}": a group right after a command is its argument, not protection
-        if _is_protection_group(node) and not (pending and converter.takes_group(pending[-1])):
-            parts.append(converter.nodes(pending))
-            pending = []
-            parts.append(_group_text(converter.nodes(node.nodelist)))
-        else:
-            pending.append(node)
-    parts.append(converter.nodes(pending))
-    return _merge_spans(collapse("".join(parts)))
+    text = _rich_converter(macros).nodes(_parse(_BARE_PERCENT.sub(r"\\%", value)), protect)
+    return _merge_spans(collapse(text)) if protect else collapse(flatten(text))
 
 
 def _parse(latex: str) -> list[Any]:
@@ -167,18 +151,8 @@ def _rich_converter(macros: _Macros) -> Converter:
         known=lambda name: context.get_macro_spec(name) is not unknown,
         parse=_parse,
         macros=dict(macros),
+        protection=_group_text,
     )
-
-
-def _is_protection_group(node: Any) -> bool:
-    """A ``{…}`` group that is neither a special character (``{\\"U}``) nor braced math."""
-    if type(node).__name__ != "LatexGroupNode" or node.delimiters != ("{", "}"):
-        return False
-    children = node.nodelist or []
-    first = children[0] if children else None
-    if first is not None and type(first).__name__ == "LatexMacroNode":
-        return False
-    return not (len(children) == 1 and type(first).__name__ == "LatexMathNode")
 
 
 def _group_text(text: str) -> str:
@@ -246,8 +220,9 @@ def _walker_context() -> Any:
 
 
 #: Argument specs (pylatexenc's notation) of text commands real .bib files use.
-_WALKER_ARGS = {"href": "{{", "url": "{", "nolinkurl": "{", "textsuperscript": "{",
-                "textsubscript": "{", "enquote": "*{", "mbox": "{", "hbox": "{"}  # fmt: skip
+_WALKER_ARGS = {"href": "{{", "foreignlanguage": "[{{", "url": "{", "nolinkurl": "{",
+                "textsuperscript": "{", "textsubscript": "{", "enquote": "*{", "mbox": "{",
+                "hbox": "{"}  # fmt: skip
 
 
 @cache

@@ -20,6 +20,8 @@ from typing import Any
 from ..errors import LibraryError
 from ..model import Record
 from .fields import record_from_fields
+from .latex import use_preamble
+from .preamble import definitions
 from .values import MAX_VALUE, Budget, Context, Notice, closes_at_end, expand
 
 __all__ = [
@@ -117,6 +119,7 @@ def parse_text(
     logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
     # = parse_string(text, parse_stack=[]), block for block, 2x faster
     parsed, stopped = split(text, MAX_FAILED)
+    use_preamble(definitions(p.value for p in parsed.preambles))  # \acro, \MF for decode
     for failed in parsed.failed_blocks:
         if _lenient(failed) is None:
             _fail(_failure(failed, path), problems)

@@ -44,6 +44,7 @@ FORMAT: dict[str, tuple[str, str]] = {
     "textsubscript": ("<sub>", "</sub>"), "enquote": _QUOTE, "mkbibquote": _QUOTE,
     "mbox": _NONE, "hbox": _NONE, "textrm": _NONE, "textnormal": _NONE, "textup": _NONE,
     "textsf": _NONE, "texttt": _NONE, "textmd": _NONE, "text": _NONE, "NoCaseChange": _NONE,
+    "mkbibacro": _NONE, "textnohyphenation": _NONE, "textlatin": _NONE, "foreignlanguage": _NONE,
 }  # fmt: skip
 #: Font declarations: they format the rest of their group (``{\\em x}``).
 _DECLARATIONS = {
@@ -58,6 +59,8 @@ _LOGOS = {
     "pdfTeX": "pdfTeX", "pdfLaTeX": "pdfLaTeX", "ConTeXt": "ConTeXt", "AmS": "AMS",
     "AmSTeX": "AMS-TeX", "BibLaTeX": "BibLaTeX", "eTeX": "\u03b5-TeX", "relax": "",
     "/": "", "-": "", "\\": " ", " ": " ", "newblock": " ", "par": " ",
+    "hyphen": "-", "nbhyphen": "-", "slash": "/", "adddot": ".", "addcomma": ",",
+    "addspace": " ", "nopunct": "", "isdot": "", "bibrangedash": "\u2013",
 }  # fmt: skip
 #: ``tipa``'s and ``unicode-math``'s accent commands that pylatexenc does not know.
 _ACCENTS = {
@@ -92,7 +95,8 @@ class Converter:
 
     ``fallback(node)`` is pylatexenc's text for a command it knows (accents, symbols);
     ``known(name)`` says whether it does; ``parse(latex)`` gives the nodes of a string (for
-    expanding preamble commands); ``macros`` are the preamble's definitions.
+    expanding preamble commands); ``macros`` are the preamble's definitions;
+    ``protection(text)`` marks a protection group's text (a nocase span, when it adds one).
     """
 
     def __init__(
@@ -101,15 +105,21 @@ class Converter:
         known: Callable[[str], bool],
         parse: Callable[[str], Sequence[Any]],
         macros: Mapping[str, Definition],
+        protection: Callable[[str], str],
     ) -> None:
+        self._protection = protection
         self._fallback = fallback
         self._known = known
         self._parse = parse
         self._macros = macros
         self._depth = 0
 
-    def nodes(self, nodes: Sequence[Any]) -> str:
-        """The rich text of ``nodes`` (a group's or an argument's content)."""
+    def nodes(self, nodes: Sequence[Any], protect: bool = False) -> str:
+        """The rich text of ``nodes`` (a field's, a group's or an argument's content).
+
+        With ``protect`` (a title's top level, and the arguments of formatting commands
+        there), a brace group is case protection: it goes through ``protection``.
+        """
         out: list[str] = []
         index = 0
         while index < len(nodes):
@@ -118,7 +128,8 @@ class Converter:
             if kind == "LatexCharsNode":
                 out.append(node.chars)
             elif kind == "LatexGroupNode":
-                out.append(self.nodes(node.nodelist or []))
+                text = self.nodes(node.nodelist or [])
+                out.append(self._protection(text) if protect and _protects(node) else text)
             elif kind == "LatexMathNode":
                 out.append(_math(node))
             elif kind == "LatexSpecialsNode":
@@ -127,30 +138,17 @@ class Converter:
                 name = node.macroname
                 if name in _DECLARATIONS and name not in self._macros:
                     opening, closing = _DECLARATIONS[name]
-                    rest = self.nodes(nodes[index + 1 :])
+                    rest = self.nodes(nodes[index + 1 :], protect)
                     out.append(_wrap(opening, rest.lstrip(), closing))
                     break
-                text, index = self._macro(nodes, index)
+                text, index = self._macro(nodes, index, protect)
                 out.append(text)
             elif kind != "LatexCommentNode":
                 out.append(self._fallback(node))
             index += 1
         return "".join(out)
 
-    def takes_group(self, node: Any) -> bool:
-        """Whether a ``{…}`` right after ``node`` is its argument: ``node`` is a command
-        pylatexenc read without arguments that is unknown or defined by the preamble."""
-        if type(node).__name__ != "LatexMacroNode":
-            return False
-        name = node.macroname
-        if node.nodeargd and any(a is not None for a in node.nodeargd.argnlist):
-            return False
-        if name in self._macros:
-            return self._macros[name].nargs > 0
-        known = name in FORMAT or name in _LOGOS or name in _VERBATIM or self._known(name)
-        return name.isalpha() and not known
-
-    def _macro(self, nodes: Sequence[Any], index: int) -> tuple[str, int]:
+    def _macro(self, nodes: Sequence[Any], index: int, protect: bool) -> tuple[str, int]:
         """The text of the command at ``index`` and the index of the last node it used."""
         node = nodes[index]
         name = node.macroname
@@ -160,7 +158,8 @@ class Converter:
         if name in FORMAT:
             args, index = _arguments(parsed, nodes, index, 1)
             opening, closing = FORMAT[name]
-            return _wrap(opening, self.nodes(_content(args[-1])) if args else "", closing), index
+            text = self.nodes(_content(args[-1]), protect) if args else ""
+            return _wrap(opening, text, closing), index
         if name in _VERBATIM:
             args, index = _arguments(parsed, nodes, index, 1)
             return (_verbatim(args[-1]) if args else ""), index
@@ -187,7 +186,10 @@ class Converter:
                 args.append(nodes[index])
         text = plain_text("".join(self.nodes(_content(a)) for a in args))
         if not text.strip():  # "\\MF{}": the braces only end the command's name
-            return tex_span(_source(nodes, start, start), nodes[start].macroname), index
+            name = nodes[start].macroname
+            # "\\foo y" reads "foo y", never "fooy" (the space after a name is TeX's, not text)
+            space = " " if index == start and nodes[start].macro_post_space else ""
+            return tex_span(_source(nodes, start, start), name) + space, index
         return tex_span(_source(nodes, start, index), text), index
 
     def _expand(self, nodes: Sequence[Any], index: int) -> tuple[str, int]:
@@ -243,6 +245,15 @@ def _content(arg: Any) -> Sequence[Any]:
     if type(arg).__name__ == "LatexGroupNode":
         return arg.nodelist or []
     return [arg]
+
+
+def _protects(node: Any) -> bool:
+    """A ``{…}`` group that is neither a special character (``{\\"U}``) nor braced math."""
+    if node.delimiters != ("{", "}"):
+        return False
+    children = node.nodelist or []
+    first = type(children[0]).__name__ if children else ""
+    return first != "LatexMacroNode" and not (len(children) == 1 and first == "LatexMathNode")
 
 
 def _is_brace_group(node: Any) -> bool:

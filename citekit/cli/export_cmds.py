@@ -65,6 +65,19 @@ def export_records(ctx: click.Context, derived: bool = False) -> list[Any]:
     return records
 
 
+def library_preamble(ctx: click.Context) -> str:
+    """The ``@preamble`` blocks of the library's files, as written, for the BibTeX exports."""
+    from ..bibtex.preamble import preamble_blocks
+
+    blocks = []
+    for path in settings_of(ctx).bib_paths:
+        try:
+            blocks.append(preamble_blocks(path.read_bytes().decode("utf-8", errors="replace")))
+        except OSError:
+            continue  # a missing file was reported by the load
+    return "".join(blocks)
+
+
 def _load_for_good(load: Callable[[Path], Any], path: Path) -> list[Any]:
     """The records of ``path``, for a process that ends with this command.
 
@@ -122,7 +135,7 @@ def export_bibtex(ctx: click.Context, output: str | None) -> None:
     from ..exports import BIBTEX
     from ..writers.bibtex import format_bibtex_for_styles
 
-    _export_file(ctx, output, format_bibtex_for_styles, BIBTEX)
+    _export_file(ctx, output, lambda r: format_bibtex_for_styles(r, library_preamble(ctx)), BIBTEX)
 
 
 @export.command("biblatex")
@@ -136,7 +149,7 @@ def export_biblatex(ctx: click.Context, output: str | None) -> None:
     from ..exports import BIBLATEX
     from ..writers.bibtex import format_biblatex
 
-    _export_file(ctx, output, format_biblatex, BIBLATEX)
+    _export_file(ctx, output, lambda r: format_biblatex(r, library_preamble(ctx)), BIBLATEX)
 
 
 @export.command("csl")
@@ -208,7 +221,7 @@ def export_all(ctx: click.Context, directory: Path | None) -> None:
 
     records = export_records(ctx)
     base = directory if directory is not None else settings_of(ctx).exports_path
-    changed = write_all(records, base)
+    changed = write_all(records, base, preamble=library_preamble(ctx))
     for path in changed:
         _wrote(path, len(records))
     if not changed:

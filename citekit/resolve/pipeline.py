@@ -283,5 +283,5 @@ def build(settings: Settings, *, offline: bool = False, **hooks: Any) -> Run:
     # What was written is read back, so the exports are exactly those of the file; a file
     # left as it was holds the records already in hand (reading it again cost a third).
     records = _load(settings).records if run.written else library.records
-    changed = write_all(records, settings.exports_path)
+    changed = write_all(records, settings.exports_path, preamble=library.preamble)
     return Run(run.resolution, run.diff, run.written, run.requests, tuple(changed))

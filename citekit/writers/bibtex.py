@@ -158,12 +158,14 @@ _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 _WIDTH = 13  # len("archiveprefix"): values line up without depending on the entry
 
 
-def format_bibtex(records: Sequence[Record]) -> str:
-    """The records as ASCII BibTeX (non-ASCII as LaTeX commands), one blank line apart."""
-    return "\n".join(format_entry(*entry_fields(r, "bibtex"), key=r.key) for r in records)
+def format_bibtex(records: Sequence[Record], preamble: str = "") -> str:
+    """The records as ASCII BibTeX (non-ASCII as LaTeX commands), one blank line apart,
+    after the library's ``@preamble`` blocks (the commands its entries use)."""
+    entries = "\n".join(format_entry(*entry_fields(r, "bibtex"), key=r.key) for r in records)
+    return preamble + "\n" + entries if preamble else entries
 
 
-def format_bibtex_for_styles(records: Sequence[Record]) -> str:
+def format_bibtex_for_styles(records: Sequence[Record], preamble: str = "") -> str:
     """``export bibtex``: :func:`format_bibtex` tuned for what classic styles print.
 
     plain, plainnat and IEEEtran know no ``eprint``, so an arXiv preprint that is a
@@ -173,8 +175,10 @@ def format_bibtex_for_styles(records: Sequence[Record]) -> str:
     ``url``: plainnat and IEEEtran print both fields, and plain prints only the first, so
     one field prints the address exactly once everywhere (#15 items 2 and 3).
     The library itself keeps :func:`format_bibtex`: reading it back gives the same record.
+    The library's ``@preamble`` blocks come first (the commands its entries use).
     """
-    return "\n".join(format_entry(*_for_styles(r), key=r.key) for r in records)
+    entries = "\n".join(format_entry(*_for_styles(r), key=r.key) for r in records)
+    return preamble + "\n" + entries if preamble else entries
 
 
 def _for_styles(record: Record) -> tuple[str, list[tuple[str, str]]]:
@@ -189,9 +193,11 @@ def _for_styles(record: Record) -> tuple[str, list[tuple[str, str]]]:
     return etype, fields
 
 
-def format_biblatex(records: Sequence[Record]) -> str:
-    """The records as UTF-8 BibLaTeX (``date``, ``eprinttype``, ``journaltitle``)."""
-    return "\n".join(format_entry(*entry_fields(r, "biblatex"), key=r.key) for r in records)
+def format_biblatex(records: Sequence[Record], preamble: str = "") -> str:
+    """The records as UTF-8 BibLaTeX (``date``, ``eprinttype``, ``journaltitle``), after the
+    library's ``@preamble`` blocks."""
+    entries = "\n".join(format_entry(*entry_fields(r, "biblatex"), key=r.key) for r in records)
+    return preamble + "\n" + entries if preamble else entries
 
 
 def format_entry(entry_type: str, fields: Sequence[tuple[str, str]], *, key: str) -> str:
