@@ -58,6 +58,20 @@ CSL_TYPES = frozenset(
         "patent",
         "entry-encyclopedia",
         "standard",
+        # read from biblatex's other entry types (issue #18)
+        "pamphlet",
+        "periodical",
+        "graphic",
+        "song",
+        "figure",
+        "legal_case",
+        "legislation",
+        "treaty",
+        "personal_communication",
+        "motion_picture",
+        "musical_score",
+        "performance",
+        "review",
     }
 )
 

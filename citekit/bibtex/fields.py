@@ -42,6 +42,31 @@ TYPE_TO_CSL = {
     "online": "webpage",
     "www": "webpage",
     "electronic": "webpage",
+    # biblatex's other types: the closest CSL 1.0.2 type (citation-js's mapping, except
+    # booklet, which CSL has a type for)
+    "bookinbook": "book",
+    "suppbook": "chapter",
+    "booklet": "pamphlet",
+    "mvcollection": "book",
+    "suppcollection": "chapter",
+    "mvproceedings": "book",
+    "reference": "book",
+    "mvreference": "book",
+    "periodical": "periodical",
+    "suppperiodical": "article-journal",
+    "artwork": "graphic",
+    "audio": "song",
+    "image": "figure",
+    "jurisdiction": "legal_case",
+    "legislation": "legislation",
+    "legal": "treaty",
+    "letter": "personal_communication",
+    "movie": "motion_picture",
+    "video": "motion_picture",
+    "music": "musical_score",
+    "performance": "performance",
+    "review": "review",
+    "standard": "standard",
 }
 
 _ARXIV_ID = re.compile(r"^(?:arXiv:)?(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")

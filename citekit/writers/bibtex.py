@@ -133,6 +133,7 @@ _BIBTEX_TYPES = {
     "thesis": "phdthesis",
     "manuscript": "unpublished",
     "entry-encyclopedia": "incollection",
+    "pamphlet": "booklet",
 }
 _BIBLATEX_TYPES = {
     "article": "online",
@@ -149,9 +150,39 @@ _BIBLATEX_TYPES = {
     "manuscript": "unpublished",
     "patent": "patent",
     "entry-encyclopedia": "inreference",
+    "pamphlet": "booklet",
+    "periodical": "periodical",
+    "standard": "standard",
+    "legislation": "legislation",
+    "motion_picture": "movie",
+    "song": "audio",
+    "graphic": "artwork",
+    "figure": "image",
+    "personal_communication": "letter",
+    "performance": "performance",
+    "review": "review",
+    "musical_score": "music",
+    "legal_case": "jurisdiction",
+    "treaty": "legal",
 }
-# Kept as read in BibLaTeX output; ``misc`` is not, so a ``@misc`` preprint becomes ``@online``.
-_BIBLATEX_NATIVE = set(_BIBLATEX_TYPES.values()) | {"mvbook", "collection", "proceedings"}
+# Kept as read in BibLaTeX output: every type of biblatex's data model (blx-dm.def) but
+# ``misc``, so that a ``@misc`` preprint becomes ``@online``.
+_BIBLATEX_NATIVE = frozenset(
+    ["article", "artwork", "audio", "bibnote", "book", "bookinbook", "booklet", "collection", "commentary", "customa", "customb", "customc", "customd", "custome", "customf", "dataset", "image", "inbook", "incollection", "inproceedings", "inreference", "jurisdiction", "legal", "legislation", "letter", "manual", "movie", "music", "mvbook", "mvcollection", "mvproceedings", "mvreference", "online", "patent", "performance", "periodical", "proceedings", "reference", "report", "review", "set", "software", "standard", "suppbook", "suppcollection", "suppperiodical", "thesis", "unpublished", "video", "xdata"]
+)
+#: BibTeX's own types (plain.bst); kept as read in BibTeX output.
+_BIBTEX_NATIVE = frozenset(
+    ["article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings", "manual", "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished"]
+)
+#: biblatex-only types → the closest BibTeX type (biblatex's manual, §2.1: the
+#: correspondences of its BibTeX aliases, and the parent type of each "mv"/"supp" type).
+_BIBTEX_FOR_BIBLATEX = {
+    "mvbook": "book", "bookinbook": "inbook", "suppbook": "inbook", "collection": "book",
+    "mvcollection": "book", "suppcollection": "incollection", "reference": "book",
+    "mvreference": "book", "inreference": "incollection", "mvproceedings": "proceedings",
+    "periodical": "misc", "suppperiodical": "article", "report": "techreport",
+    "online": "misc", "thesis": "phdthesis",
+}  # fmt: skip
 #: biblatex requires ``type`` for these; the value is biblatex's key for the default.
 _BIBLATEX_MANDATORY_TYPE = {"report": "techreport", "thesis": "phdthesis"}
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -214,8 +245,14 @@ def entry_type_for(record: Record, flavour: Flavour) -> str:
     kept = record.entry_type.lower()
     journal = bool(record.container_title)
     fits = kept and csl_type(kept, bool(record.arxiv_id), _is_web(record), journal) == record.type
-    if fits and (flavour == "bibtex" or kept in _BIBLATEX_NATIVE):
-        return kept
+    if fits and flavour == "biblatex" and kept in _BIBLATEX_NATIVE:
+        return kept  # @inbook, @xdata, @set, @video… stay what they are (#18)
+    if fits and flavour == "bibtex":
+        if kept in _BIBTEX_NATIVE or kept not in _BIBLATEX_NATIVE:
+            return kept  # BibTeX's own types, and custom ones the user's style may know
+        if kept == "thesis" and "master" in record.genre.lower().replace("mathesis", "master"):
+            return "mastersthesis"
+        return _BIBTEX_FOR_BIBLATEX.get(kept, "misc")
     if record.type in ("webpage", "post-weblog") and flavour == "bibtex":
         return "misc"
     return table.get(record.type, "misc")
