@@ -22,6 +22,7 @@ only).
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,6 +79,9 @@ _ACCENTS = {
     "textsublhalfring": "\u031c",
 }  # fmt: skip
 _VERBATIM = frozenset({"url", "nolinkurl", "path"})
+_COMMAND_NAME = re.compile(r"\\([A-Za-z]+)")
+#: Box and spacing primitives: a definition using them is typesetting, not text.
+_PRIMITIVES = frozenset({"hbox", "vbox", "rlap", "llap", "raise", "lower", "kern", "hskip"})
 _SPECIALS = {"--": "\u2013", "---": "\u2014", "``": "\u201c", "''": "\u201d", "~": "\xa0"}
 _MAX_DEPTH = 12  # preamble macros expanding into each other: TeX would loop, we stop
 
@@ -112,6 +116,9 @@ class Converter:
         self._known = known
         self._parse = parse
         self._macros = macros
+        # A definition made of TeX primitives (\\ifmmode, \\setbox, \\accent: Better BibTeX
+        # #732's \\ocirc) has no text we could give: such a command is read as unknown.
+        self._macros = {n: d for n, d in macros.items() if self._readable(d.body)}
         self._depth = 0
 
     def nodes(self, nodes: Sequence[Any], protect: bool = False) -> str:
@@ -147,6 +154,14 @@ class Converter:
                 out.append(self._fallback(node))
             index += 1
         return "".join(out)
+
+    def _readable(self, body: str) -> bool:
+        """Whether every command in ``body`` is one this converter gives text for."""
+        for name in _COMMAND_NAME.findall(body):
+            tables = (FORMAT, _DECLARATIONS, _LOGOS, _ACCENTS, _VERBATIM, self._macros)
+            if name in _PRIMITIVES or not (any(name in t for t in tables) or self._known(name)):
+                return False
+        return True
 
     def _macro(self, nodes: Sequence[Any], index: int, protect: bool) -> tuple[str, int]:
         """The text of the command at ``index`` and the index of the last node it used."""

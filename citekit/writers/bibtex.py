@@ -168,11 +168,23 @@ _BIBLATEX_TYPES = {
 # Kept as read in BibLaTeX output: every type of biblatex's data model (blx-dm.def) but
 # ``misc``, so that a ``@misc`` preprint becomes ``@online``.
 _BIBLATEX_NATIVE = frozenset(
-    ["article", "artwork", "audio", "bibnote", "book", "bookinbook", "booklet", "collection", "commentary", "customa", "customb", "customc", "customd", "custome", "customf", "dataset", "image", "inbook", "incollection", "inproceedings", "inreference", "jurisdiction", "legal", "legislation", "letter", "manual", "movie", "music", "mvbook", "mvcollection", "mvproceedings", "mvreference", "online", "patent", "performance", "periodical", "proceedings", "reference", "report", "review", "set", "software", "standard", "suppbook", "suppcollection", "suppperiodical", "thesis", "unpublished", "video", "xdata"]
+    re.findall(
+        r"\w+",
+        """article artwork audio bibnote book bookinbook booklet collection commentary customa
+        customb customc customd custome customf dataset image inbook incollection inproceedings
+        inreference jurisdiction legal legislation letter manual movie music mvbook mvcollection
+        mvproceedings mvreference online patent performance periodical proceedings reference
+        report review set software standard suppbook suppcollection suppperiodical thesis
+        unpublished video xdata""",
+    )
 )
 #: BibTeX's own types (plain.bst); kept as read in BibTeX output.
 _BIBTEX_NATIVE = frozenset(
-    ["article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings", "manual", "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished"]
+    re.findall(
+        r"\w+",
+        """article book booklet conference inbook incollection inproceedings manual mastersthesis
+        misc phdthesis proceedings techreport unpublished""",
+    )
 )
 #: biblatex-only types → the closest BibTeX type (biblatex's manual, §2.1: the
 #: correspondences of its BibTeX aliases, and the parent type of each "mv"/"supp" type).
@@ -291,7 +303,7 @@ def entry_fields(record: Record, flavour: Flavour) -> tuple[str, list[tuple[str,
     if record.page:
         pieces = re.split(r"\s*[-–—]+\s*", record.page)
         out["pages"] = "{" + "--".join(encode(p, ascii_only=ascii_only) for p in pieces) + "}"
-    put(_publisher_field(record.type, flavour), record.publisher)
+    put(_publisher_field(record.type, flavour, etype), record.publisher)
     put("address" if flavour == "bibtex" else "location", record.publisher_place)
     verbatim("isbn", record.isbn)
     verbatim("issn", record.issn)
@@ -357,7 +369,9 @@ def _container_field(etype: str, flavour: Flavour) -> str:
     return "booktitle"
 
 
-def _publisher_field(ctype: str, flavour: Flavour) -> str:
+def _publisher_field(ctype: str, flavour: Flavour, etype: str = "") -> str:
+    if etype == "manual":
+        return "organization"  # @manual has no institution, in BibTeX or biblatex
     if ctype == "report":
         return "institution"
     if ctype == "thesis":
