@@ -7,12 +7,13 @@ BibTeX exports before: each test fails on the code before the change.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from citekit.bibtex.latex import decode, encode
 from citekit.bibtex.texmath import rich_math
-from citekit.library import loads
+from citekit.library import load, loads
 from citekit.model import csl_text, plain_text
 from citekit.writers.bibtex import format_biblatex, format_bibtex
 from citekit.writers.csljson import format_csljson
@@ -172,3 +173,35 @@ def test_csl_has_no_backslash_outside_math_for_latex_heavy_entries() -> None:
     )
     assert [a["family"] for a in item["author"]] == ["Franců", "Nguyễn"]
     assert item["container-title"] == "J. LaTeX & TeX"
+
+
+REALWORLD = Path(__file__).resolve().parent / "data" / "realworld"
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "expected"),
+    [
+        # \ocirc is \def'd in @preamble with TeX primitives: read as the ring accent
+        ("bbt-732-preamble-def-ocirc.bib", "author", ["Franců", "Krejčí"]),
+        ("bbt-1115-ring-above.bib", "author", ["Řehůřek", "Sojka"]),
+        ("bbt-1380-latex-commands.bib", "title", "LaTeX Companion"),
+        (
+            "bbt-627-math.bib",
+            "title",
+            '<span class="nocase">Nonequilibrium Propagation and Decay of a Bound Pair'
+            " in Driven t-J Models</span>",
+        ),
+        (
+            "bbt-1468-langle-overline.bib",
+            "title",
+            'Catalyst <span class="nocase">Orientation</span>-<span class="nocase">Induced'
+            ' Growth</span> of <span class="nocase">Defect</span>-<span class="nocase">Free'
+            ' Zinc</span>-<span class="nocase">Blende Structured</span> ⟨001̅⟩'
+            ' <span class="nocase">InAs Nanowires</span>',
+        ),
+    ],
+)
+def test_realworld_latex_in_csl(name: str, field: str, expected: object) -> None:
+    item = json.loads(format_csljson(load(REALWORLD / name).records))[0]
+    got = [a["family"] for a in item[field]] if field == "author" else item[field]
+    assert got == expected

@@ -11,6 +11,7 @@ names and ``^``/``_`` over such material; anything else (``\\frac``, ``\\sqrt``,
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 
 from ..model import plain_text
@@ -74,6 +75,11 @@ _FUNCTIONS = frozenset(
     ]
 )
 _TOKEN = re.compile(r"\\([A-Za-z]+|[^A-Za-z])|([\^_])|([{}])|(\s+)|(.)", re.DOTALL)
+_ACCENTS = {"overline": "\u0305", "bar": "\u0304", "hat": "\u0302", "tilde": "\u0303",
+            "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308", "acute": "\u0301",
+            "grave": "\u0300", "check": "\u030c", "breve": "\u0306"}  # fmt: skip
+#: Font commands whose argument is simply its text in Unicode (``\\mathrm{d}x`` → dx).
+_FONTS = frozenset({"mathrm", "mathit", "mathsf", "mathtt", "text", "textrm", "mathnormal"})
 _SPACES = re.compile(r"\s+")
 #: Inline math as pandoc reads it: ``$`` + non-space … non-space + ``$``, not before a digit.
 _INLINE = re.compile(r"(?<!\\)\$(?=[^\s$])([^$]*?[^\s$\\])\$(?!\d)")
@@ -175,6 +181,13 @@ def _atom(tokens: list[tuple[str, str]], pos: int) -> tuple[str, int]:
     if kind == "brace" and value == "{":
         return _sequence(tokens, pos + 1, closing=True)
     if kind == "cmd":
+        if value in _ACCENTS or value in _FONTS:
+            inner, pos = _atom(tokens, pos + 1)
+            if value in _FONTS:
+                return inner, pos
+            if len(plain_text(inner)) != 1 or "<" in inner:
+                raise _NotSimple  # a mark over several letters needs TeX
+            return unicodedata.normalize("NFC", inner + _ACCENTS[value]), pos
         if value in _FUNCTIONS:
             return value + " ", pos + 1
         if value in _SYMBOLS:
