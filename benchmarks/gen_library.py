@@ -1,6 +1,6 @@
 """Generate a deterministic, realistic BibTeX/BibLaTeX library of N entries (constructed data).
 
-usage: python benchmarks/gen_library.py N [-o OUT.bib] [--seed S]
+usage: python benchmarks/gen_library.py N [-o OUT.bib] [--seed S] [--profile latex]
 
 The mix follows what real libraries hold: journal articles, conference papers, arXiv
 preprints (``@misc`` with ``eprint``), books, technical reports and ``@online`` pages;
@@ -10,6 +10,11 @@ math and brace-protected acronyms in titles, ``month = jan`` macros and long abs
 Every entry is syntactically valid for bibtex, biber, pandoc, citation-js and pybtex,
 so each peer keeps all N entries and the timings compare like with like.
 The same N and seed always give the same bytes.
+
+``--profile latex`` (issue #14, target 2) is the LaTeX-heavy library: accents on most names,
+each written one of the ways real files write them (``{\\'e}``, ``\\'{e}``, ``\\'e``, on
+varied names, so a cache of decoded values does not make it easy), and ``\\%``, ``\\&``,
+``$…$`` math and braced acronyms in almost every title.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import argparse
 import random
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -108,12 +114,71 @@ KINDS = (
 )
 
 
+@dataclass(frozen=True)
+class Profile:
+    """How much LaTeX the library holds."""
+
+    name: str
+    latex_given: float  # share of given names written with LaTeX accents
+    latex_family: float
+    title_extra: float  # share of titles with LaTeX/math/symbols in them
+    accented: bool  # accents put on varied names (else the fixed LATEX_* lists)
+
+
+DEFAULT = Profile("default", 0.08, 0.12, 0.2, accented=False)
+LATEX = Profile("latex", 0.85, 0.85, 0.95, accented=True)
+PROFILES = {p.name: p for p in (DEFAULT, LATEX)}
+_profile = DEFAULT  # set by generate(); every entry of one library uses the same profile
+
+ASCII_NAMES = _words(
+    "Muller Garcia Skoda Ostergaard Lefevre Erdos Schonberg Wojcik Celik Strasse Renee "
+    "Francois Jozsef Lukasz Zoe Dvorak Hajek Cech Bohm Sanchez Nunez Goedel Ramon Jose "
+    "Anders Soren Hakon Emile Helene Andre Jurgen Gunter Bjorn Ake Ozturk Senay Tomas"
+)
+ACCENTS = ("\\'", '\\"', "\\`", "\\^", "\\~", "\\v", "\\c", "\\u", "\\H", "\\=")
+LATEX_TITLE_EXTRAS = (
+    *TITLE_EXTRAS,
+    "100\\% accuracy",
+    "R\\&D",
+    "$\\alpha$-helix",
+    "H$_2$O",
+    "$^{13}$C",
+    "$x^2 + y^2$",
+    "$\\mathcal{O}(n^2)$",
+    "{GPT}-4",
+    "{BERT}",
+    "{CUDA}",
+    "{\\sc Conniver}",
+    "\\emph{in vivo}",
+    "3\\textsuperscript{rd}",
+    "``quoted''",
+)
+
+
+def _accented(rng: random.Random) -> str:
+    """A name with a LaTeX accent on one of its letters, in one of the ways files write it."""
+    name = rng.choice(ASCII_NAMES)
+    pos = rng.randrange(len(name))
+    accent = rng.choice(ACCENTS)
+    letter = name[pos]
+    style = 0 if accent == "\\~" else rng.randrange(3)  # a bare ~ in a name is a tie
+    if accent[-1].isalpha():  # \v, \c, \u, \H: a letter command needs braces or a space
+        latex = f"{{{accent}{{{letter}}}}}" if style else f"{accent}{{{letter}}}"
+    else:
+        latex = (f"{{{accent}{letter}}}", f"{accent}{{{letter}}}", f"{accent}{letter}")[style]
+    return name[:pos] + latex + name[pos + 1 :]
+
+
 def _person(rng: random.Random) -> str:
     roll = rng.random()
     if roll < 0.03:
         return rng.choice(ORGS)
     if roll < 0.06:
         return rng.choice(CJK)
+    if _profile.accented:
+        given = _accented(rng) if rng.random() < _profile.latex_given else rng.choice(GIVEN)
+        family = _accented(rng) if rng.random() < _profile.latex_family else rng.choice(FAMILY)
+        return f"{family}, {given}"
     given = rng.choice(LATEX_GIVEN if rng.random() < 0.08 else GIVEN)
     family = rng.choice(LATEX_FAMILY if rng.random() < 0.12 else FAMILY)
     if rng.random() < 0.15:
@@ -138,7 +203,11 @@ def _title(rng: random.Random) -> str:
     words = [rng.choice(WORDS) for _ in range(rng.randint(3, 12))]
     if rng.random() < 0.3:
         words.insert(rng.randrange(len(words)), rng.choice(ACRONYMS))
-    if rng.random() < 0.2:
+    if _profile.accented:
+        if rng.random() < _profile.title_extra:
+            for _ in range(rng.randint(1, 3)):
+                words.insert(rng.randrange(len(words)), rng.choice(LATEX_TITLE_EXTRAS))
+    elif rng.random() < 0.2:
         words.insert(rng.randrange(len(words)), rng.choice(TITLE_EXTRAS))
     words[0] = words[0][:1].upper() + words[0][1:]
     return " ".join(words)
@@ -233,18 +302,24 @@ def entry(n: int, rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(count: int, seed: int = 6) -> Iterator[str]:
-    """Yield ``count`` entries (as text), deterministically for ``seed``."""
+def generate(count: int, seed: int = 6, profile: str = "default") -> Iterator[str]:
+    """Yield ``count`` entries (as text), deterministically for ``seed`` and ``profile``."""
+    global _profile
+    _profile = PROFILES[profile]
     rng = random.Random(seed)
-    yield f"% constructed by benchmarks/gen_library.py: {count} entries, seed {seed}\n\n"
-    for n in range(count):
-        yield entry(n, rng) + "\n"
+    label = "" if profile == "default" else f", profile {profile}"
+    yield f"% constructed by benchmarks/gen_library.py: {count} entries, seed {seed}{label}\n\n"
+    try:
+        for n in range(count):
+            yield entry(n, rng) + "\n"
+    finally:
+        _profile = DEFAULT
 
 
-def write_library(path: Path, count: int, seed: int = 6) -> Path:
+def write_library(path: Path, count: int, seed: int = 6, profile: str = "default") -> Path:
     """Write a generated library of ``count`` entries to ``path`` and return it."""
     with path.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.writelines(generate(count, seed))
+        fh.writelines(generate(count, seed, profile))
     return path
 
 
@@ -253,11 +328,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("count", type=int)
     parser.add_argument("-o", "--output", type=Path, default=None)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="default")
     args = parser.parse_args(argv)
     if args.output is None:
-        sys.stdout.writelines(generate(args.count, args.seed))
+        sys.stdout.writelines(generate(args.count, args.seed, args.profile))
     else:
-        write_library(args.output, args.count, args.seed)
+        write_library(args.output, args.count, args.seed, args.profile)
     return 0
 
 

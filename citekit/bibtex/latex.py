@@ -39,7 +39,7 @@ from typing import Any
 
 from .case import needs_span
 from .richtext import _ACCENTS, FORMAT, Converter, Definition
-from .texaccents import decode_accents
+from .texaccents import decode_accents, decode_commands, hide_math, show_math
 from .texencode import encode
 from .texmath import flatten
 
@@ -86,10 +86,28 @@ def decode(value: str, *, protect: bool = False) -> str:
         return _dashes(collapse(value))
     if _COMMANDS.search(value) is None:
         return _decode_braces(value, protect)
-    simple = decode_accents(value)
-    if simple is not None:
-        return _decode_braces(simple, protect)
-    return _decode_latex(value, protect, _PREAMBLE.get())
+    fast = _fast(value, protect)
+    return fast if fast is not None else _decode_latex(value, protect, _PREAMBLE.get())
+
+
+@lru_cache(maxsize=16384)
+def _fast(value: str, protect: bool) -> str | None:
+    """The common LaTeX of real files without pylatexenc: accents, escapes, ``$…$`` kept as
+    written, ``\\emph{…}``-like commands over plain text (``tests/test_latex_fast.py``
+    holds it to the slow path); None for anything else."""
+    math: list[str] = []
+    if "$" in value:
+        hidden = hide_math(value)
+        if hidden is None:
+            return None
+        value, math = hidden
+    simple = decode_accents(decode_commands(value))
+    if simple is None:
+        return None
+    text = _decode_braces(simple, protect)
+    if not protect and "<" in text:
+        text = collapse(flatten(text))
+    return show_math(text, math) if math else text
 
 
 def _decode_braces(value: str, protect: bool) -> str:

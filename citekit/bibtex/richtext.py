@@ -181,8 +181,9 @@ class Converter:
         if name == "href":
             args, index = _arguments(parsed, nodes, index, 2)
             return (self.nodes(_content(args[1])) if len(args) > 1 else ""), index
-        if name in _LOGOS:
-            return _LOGOS[name], index
+        if name in _LOGOS:  # "\\TeX and" reads "TeX and", as pylatexenc gives it
+            space = " " if name.isalpha() and node.macro_post_space else ""
+            return _LOGOS[name] + space, index
         if name in _ACCENTS:
             args, index = _arguments(parsed, nodes, index, 1)
             base = plain_text(self.nodes(_content(args[0]))) if args else ""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["decode_accents"]
+__all__ = ["decode_accents", "decode_commands", "hide_math", "show_math"]
 
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _BRACE = re.compile(r"[{}]")
@@ -33,6 +33,20 @@ _ONE = (
 _GROUPED = re.compile(rf"\{{(?:{_ONE})\}}")  # {\"u}: a special character, braces and all
 _BARE = re.compile(_ONE)
 _ESCAPED = re.compile(r"\\([&%_#$])")
+_SC = '<span style="font-variant:small-caps;">'
+_TAGS = {"emph": ("<i>", "</i>"), "textit": ("<i>", "</i>"), "textbf": ("<b>", "</b>"),
+         "textsc": (_SC, "</span>"), "textsuperscript": ("<sup>", "</sup>"),
+         "textsubscript": ("<sub>", "</sub>"), "em": ("<i>", "</i>"), "it": ("<i>", "</i>"),
+         "bf": ("<b>", "</b>"), "sc": (_SC, "</span>")}  # fmt: skip
+# \emph{x} and {\em x} over plain text: the commands real titles are full of
+_FORMATTED = re.compile(
+    r"\\(emph|textit|textbf|textsc|textsuperscript|textsubscript)\{([^{}\\$]*)\}"
+    r"|\{\\(em|it|bf|sc)(?![A-Za-z])\s*([^{}\\$]*)\}"
+)
+_LOGO = re.compile(r"\{\\(LaTeX|TeX|BibTeX)\}|\\(LaTeX|TeX|BibTeX)\{\}")
+# Inline math, which the record keeps as written: hidden from the fast path's brace handling
+_MATH = re.compile(r"\$([^$]*)\$")
+_HIDDEN = re.compile("[\ue000-\uf8ff]")
 
 
 def _accent(match: re.Match[str]) -> str:
@@ -42,6 +56,44 @@ def _accent(match: re.Match[str]) -> str:
     base = braced or bare or wbraced or wbare
     base = {"\\i": "i", "\\j": "j"}.get(base, base)
     return unicodedata.normalize("NFC", base + MARKS[mark or word])
+
+
+def decode_commands(value: str) -> str:
+    """``value`` with ``\\emph{…}``-like commands and ``{\\em …}`` declarations over plain
+    text as CSL rich text, and ``{\\LaTeX}``/``\\TeX{}`` as their names."""
+    if "\\" not in value:
+        return value
+    if "{" in value:
+        value = _FORMATTED.sub(_formatted, value)
+        value = _LOGO.sub(lambda m: m.group(1) or m.group(2), value)
+    return value
+
+
+def _formatted(match: re.Match[str]) -> str:
+    command, text, declaration, rest = match.groups()
+    opening, closing = _TAGS[command or declaration]
+    inner = text if command else rest.lstrip()
+    return opening + inner + closing if inner else ""
+
+
+def hide_math(value: str) -> tuple[str, list[str]] | None:
+    """``value`` with each ``$…$`` replaced by a private-use placeholder, and the math;
+    None when its dollars are not plain pairs (``$$``, ``\\$``) or it holds such characters."""
+    if "$$" in value or "\\$" in value or value.count("$") % 2 or _HIDDEN.search(value):
+        return None
+    math: list[str] = []
+
+    def hide(match: re.Match[str]) -> str:
+        math.append(match.group())
+        return chr(0xE000 + len(math) - 1)
+
+    hidden = _MATH.sub(hide, value)
+    return (hidden, math) if len(math) <= 0x18FF else None
+
+
+def show_math(text: str, math: list[str]) -> str:
+    """The inverse of :func:`hide_math` on decoded text."""
+    return _HIDDEN.sub(lambda m: math[ord(m.group()) - 0xE000], text)
 
 
 def decode_accents(value: str) -> str | None:
