@@ -65,7 +65,7 @@ CONSTRUCTED = [
     "\\emph{in vivo} 3\\textsuperscript{rd} and \\textsubscript{x}",
     "{\\LaTeX} and \\TeX{} {\\em a {b}} \\textbf{}",
     "{$x$} and {\\em  spaced } {$\\alpha$-helix} ``quoted''",
-    "\\emph{$x$ y} -- $a--b$ {\\bf {\\\"u}}",
+    '\\emph{$x$ y} -- $a--b$ {\\bf {\\"u}}',
 ]
 
 
