@@ -29,6 +29,13 @@ def _parse(text: str) -> tuple[Record, ...]:
     return loads(text).records
 
 
+def _biblatex_only(record: Record) -> bool:
+    from citekit.writers.bibtex import entry_type_for
+
+    kept = record.entry_type.lower()
+    return bool(kept) and entry_type_for(record, "bibtex") != kept
+
+
 def _comparable(record: Record) -> Record:
     """What survives a .bib round trip: everything but the entry type read from the file."""
     return record.with_(entry_type="")
@@ -250,6 +257,10 @@ def test_real_files_round_trip(name: str, flavour: str) -> None:
     assert len(back) == len(records)
     for original, parsed in zip(records, back, strict=True):
         want = _comparable(original if flavour == "bibtex" else _online_site(original))
+        if flavour == "bibtex" and _biblatex_only(original):
+            # @patent, @video…: BibTeX has no such type; the export writes the closest
+            # BibTeX one (#18), which reads back as that type's CSL type
+            want = want.with_(type=parsed.type)
         assert _comparable(parsed) == want, original.key
     assert WRITERS[flavour](back) == text
 
