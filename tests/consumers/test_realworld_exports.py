@@ -67,9 +67,13 @@ def test_biblatex_exports_add_no_biber_warning(tmp_path: Path) -> None:
     inputs: list[str] = []
     exports: list[str] = []
     for path in READABLE:
+        try:  # biber reads UTF-8 (the 8-bit and UTF-16 files are the reader tests' business)
+            inputs.append(path.read_bytes().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            continue
         library = load(path)
-        inputs.append(path.read_bytes().decode("utf-8-sig", errors="replace"))
-        exports.append(format_biblatex(library.records, library.preamble))
+        cited = [r for r in library.records if r.key]  # the exports skip keyless entries
+        exports.append(format_biblatex(cited, library.preamble))
     before = _biber_warnings(biber, _write(tmp_path / "inputs.bib", "\n".join(inputs)), tmp_path)
     after = _biber_warnings(biber, _write(tmp_path / "exports.bib", "\n".join(exports)), tmp_path)
     assert after - before == set()
@@ -95,7 +99,8 @@ def test_bibtex_export_adds_no_bibtex_error(tmp_path: Path, path: Path) -> None:
     bibtex = require_binary("bibtex")
     library = load(path)
     export = tmp_path / "export.bib"
-    export.write_text(format_bibtex(library.records, library.preamble), encoding="utf-8")
+    cited = [r for r in library.records if r.key]  # the exports skip keyless entries
+    export.write_text(format_bibtex(cited, library.preamble), encoding="utf-8")
     before = _bibtex_errors(bibtex, path, tmp_path)
     after = _bibtex_errors(bibtex, export, tmp_path)
     assert [e for e in after if e not in before] == []
