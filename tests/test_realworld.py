@@ -206,3 +206,24 @@ def test_csl_json_of_every_readable_file_is_schema_valid(name: str) -> None:
     items = json.loads(format_csljson(derived([r for r in records if r.key])))
     jsonschema.validate(items, schema)
     assert len(items) == len([r for r in records if r.key])
+
+
+def test_build_skips_keyless_entries_and_says_so(tmp_path: Path) -> None:
+    bib = tmp_path / "references.bib"
+    bib.write_text(
+        "@misc{a, title={A}, year=2020, url={https://example.org}}\n\n@misc{, title={No key}}\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-m", "citekit", "build", "--offline"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "exports skipped 1 entry without a key" in run.stderr
+    items = json.loads((tmp_path / "exports" / "references.json").read_text())
+    assert [i["id"] for i in items] == ["a"]
+    assert "No key" in bib.read_text()
