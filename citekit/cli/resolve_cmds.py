@@ -161,8 +161,7 @@ def build(ctx: click.Context, offline: bool, as_json: bool) -> None:
     if not as_json:
         for path in run.exports:
             note(f"wrote {path}")  # a message, not data: stderr, like every other line
-    keyless = sum(1 for r in run.resolution.records if not r.key)
-    if keyless:  # the exports leave them out (#18): say so, as `export` does
-        what = "entry" if keyless == 1 else "entries"
-        note(f"exports skipped {keyless} {what} without a key; `citekit check` shows where")
+    if run.keyless:  # the exports leave them out (#18): say so, as `export` does
+        what = "entry" if run.keyless == 1 else "entries"
+        note(f"exports skipped {run.keyless} {what} without a key; `citekit check` shows where")
     _resolution_output(run, as_json, "build", offline=offline)

@@ -53,6 +53,7 @@ class Run:
     written: bool
     requests: int
     exports: tuple[Path, ...] = ()
+    keyless: int = 0  # entries without a key, which the exports left out
 
     def as_dict(self) -> dict[str, Any]:
         """The ``--json`` report."""
@@ -234,7 +235,10 @@ def _resolve(
             **hooks,
         ) as (resolver, requests),
     ):
-        result = resolver.library(library.records, load_provenance(settings), settings.key_pattern)
+        # An entry without a key (@article{,) cannot be written back once changed: it is
+        # left as it is (check reports it), never resolved.
+        keyed = [r for r in library.records if r.key]
+        result = resolver.library(keyed, load_provenance(settings), settings.key_pattern)
         count = requests()
     diff, written, updated = _commit(settings, library, result, dry_run)
     return Run(result, diff, written, count), updated
@@ -284,4 +288,5 @@ def build(settings: Settings, *, offline: bool = False, **hooks: Any) -> Run:
     # left as it was holds the records already in hand (reading it again cost a third).
     records = _load(settings).records if run.written else library.records
     changed = write_all(records, settings.exports_path, preamble=library.preamble)
-    return Run(run.resolution, run.diff, run.written, run.requests, tuple(changed))
+    keyless = sum(1 for r in records if not r.key)
+    return Run(run.resolution, run.diff, run.written, run.requests, tuple(changed), keyless)
