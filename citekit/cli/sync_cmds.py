@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import Failure, cli, existing_library, settings_of, write_json, writes_library
+from . import Failure, cli, settings_of, write_json, writes_library
 
 
 def _numeric_id(value: str | None) -> str | None:
@@ -61,9 +61,9 @@ def sync_zotero_command(
     from ..zotero.sync import SyncOptions, sync_zotero
 
     settings = settings_of(ctx)
-    # Credentials first: a missing API key is reported before a missing library.
+    # writes_library has already refused a missing library (before taking the lock), so
+    # that is reported before a missing API key.
     credentials = load_credentials(library_id=library_id, library_type=library_type)
-    existing_library(ctx, hint="pass --bib PATH")
     encoding = settings.encoding or None
     records = load_all(settings.bib_paths, encoding=encoding).records
     # Waits (rate limits, retries) are shown on stderr so a quiet terminal is explained.
