@@ -55,7 +55,7 @@ from .errors import ConfigError
 from .model import Record
 from .writers.csljson import record_to_csl
 
-__all__ = ["FORMATS", "format_bibliography", "style_path"]
+__all__ = ["FORMATS", "format_bibliography", "format_entries", "style_path"]
 
 #: Output formats of :func:`format_bibliography`.
 FORMATS = ("text", "html")
@@ -97,14 +97,26 @@ def format_bibliography(
 
     ``output`` is ``text`` (plain Unicode) or ``html`` (one ``csl-entry`` fragment each).
     """
+    return [entry for _, entry in format_entries(records, style, output)]
+
+
+def format_entries(
+    records: Sequence[Record], style: str = "apa", output: str = "text"
+) -> list[tuple[int, str]]:
+    """As :func:`format_bibliography`, each entry paired with its record's index in
+    ``records`` (the style's order need not be the records' order)."""
     if output not in FORMATS:
         raise ConfigError(f"unknown bibliography format {output!r}: use text or html")
     path = style_path(style)
     items = [_for_citeproc(record_to_csl(r), f"r{i}", output) for i, r in enumerate(records)]
-    return _render(items, path, output)
+    entries = _render(items, path, output)
+    return [(int(str(item["id"])[1:]), entry) for item, entry in entries]
 
 
-def _render(items: list[dict[str, Any]], path: Path, output: str) -> list[str]:
+def _render(
+    items: list[dict[str, Any]], path: Path, output: str
+) -> list[tuple[dict[str, Any], str]]:
+    """Each item in the style's order with its entry."""
     from citeproc import (
         Citation,
         CitationItem,
@@ -138,8 +150,8 @@ def _render(items: list[dict[str, Any]], path: Path, output: str) -> list[str]:
         entries = [_QUOTE_THEN_PUNCT.sub(_move_into_quote, e) for e in entries]
     entries = [_drop_bare_retrieved(e, item) for e, item in zip(entries, order, strict=True)]
     if output == "html":
-        return [f'<div class="csl-entry">{e}</div>' for e in entries]
-    return entries
+        entries = [f'<div class="csl-entry">{e}</div>' for e in entries]
+    return list(zip(order, entries, strict=True))
 
 
 _CSL_NS = "http://purl.org/net/xbiblio/csl"

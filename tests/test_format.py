@@ -190,7 +190,7 @@ def test_punctuation_goes_inside_the_quotes(style: str) -> None:
 
 def test_quote_ending_in_its_own_mark_gets_no_second_one() -> None:
     item = {"id": "q", "type": "article-journal", "title": "Why Not?", "container-title": "J"}
-    (entry,) = _render([item], style_path("ieee"), "text")
+    ((_, entry),) = _render([item], style_path("ieee"), "text")
     assert "“Why Not?”" in entry and "?,”" not in entry and "?”." not in entry
 
 
@@ -215,10 +215,10 @@ NO_AUTHOR = {
 
 def test_title_substituted_for_the_author_is_printed_once() -> None:
     """Regression (#15.1): a title standing in for the author was printed again after it."""
-    (entry,) = _render([dict(NO_AUTHOR)], style_path("apa"), "text")
+    ((_, entry),) = _render([dict(NO_AUTHOR)], style_path("apa"), "text")
     assert entry.count("A Page Without Authors") == 1, entry
     assert entry.startswith("A Page Without Authors. (n.d.). Example Site.")
-    (chicago,) = _render([dict(NO_AUTHOR)], style_path("chicago-author-date"), "text")
+    ((_, chicago),) = _render([dict(NO_AUTHOR)], style_path("chicago-author-date"), "text")
     assert chicago.count("Example Site") == 1, chicago
 
 
@@ -226,16 +226,16 @@ def test_substituted_title_keeps_the_other_variables() -> None:
     """Only what the substitution printed is suppressed: the publisher stays."""
     report = {"id": "r", "type": "report", "title": "Anonymous Report", "publisher": "Org"}
     report["issued"] = {"date-parts": [[2020]]}
-    (entry,) = _render([report], style_path("apa"), "text")
+    ((_, entry),) = _render([report], style_path("apa"), "text")
     assert entry == "Anonymous Report. (2020). Org."
 
 
 def test_no_retrieved_without_a_retrieval_date() -> None:
     """Regression (#15.1): "Retrieved https://…" with no date is not a sentence."""
-    (entry,) = _render([dict(NO_AUTHOR)], style_path("apa"), "text")
+    ((_, entry),) = _render([dict(NO_AUTHOR)], style_path("apa"), "text")
     assert "Retrieved" not in entry and entry.endswith(" https://example.org/page")
     dated = dict(NO_AUTHOR, accessed={"date-parts": [[2024, 1, 15]]})
-    (entry,) = _render([dated], style_path("apa"), "text")
+    ((_, entry),) = _render([dated], style_path("apa"), "text")
     assert "Retrieved January 15, 2024, from https://example.org/page" in entry
 
 
