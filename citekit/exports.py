@@ -22,6 +22,7 @@ from .model import Record
 from .progress import tracked
 from .writers.csljson import format_csljson
 from .writers.inherit import derived
+from .writers.html import format_html
 from .writers.ris import format_ris
 from .writers.zotero import collection_key, collection_paths, record_to_item
 from .writers.zotero_rdf import format_zotero_rdf
@@ -30,6 +31,7 @@ __all__ = [
     "BIBLATEX",
     "BIBTEX",
     "CSL_JSON",
+    "HTML",
     "RIS",
     "ZOTERO_ITEMS",
     "ZOTERO_RDF",
@@ -46,6 +48,7 @@ ZOTERO_ITEMS = Path("zotero/items.json")
 RIS = Path("references.ris")
 BIBLATEX = Path("references-biblatex.bib")
 BIBTEX = Path("references-bibtex.bib")  # `export bibtex`'s default: build makes it too (#15.8)
+HTML = Path("index.html")
 
 
 #: Where bibtexparser starts a block (as :data:`citekit.bibtex.split._CUT`).
@@ -161,6 +164,7 @@ def _renderers(preamble: str = "") -> dict[Path, Callable[[Sequence[Record]], st
 
         files[BIBLATEX] = lambda records: biblatex(records, preamble)
         files[BIBTEX] = lambda records: format_bibtex_for_styles(records, preamble)
+    files[HTML] = lambda records: format_html(list(records))
     return files
 
 

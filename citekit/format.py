@@ -321,6 +321,8 @@ def _for_citeproc(item: dict[str, Any], ident: str, output: str) -> dict[str, An
     for var in _NAME_VARIABLES:
         if var in out:
             out[var] = [_name_for_citeproc(n) for n in out[var]]
+            if output == "html":  # names are data too (a family name "<b>" is text)
+                out[var] = [_escape_name(n) for n in out[var]]
     for key, value in out.items():
         if isinstance(value, str) and "<" in value:
             # CSL rich text (<i>, <sup>, small caps) is not read by citeproc-py: its text only
@@ -328,6 +330,10 @@ def _for_citeproc(item: dict[str, Any], ident: str, output: str) -> dict[str, An
         if output == "html" and isinstance(value, str) and key not in ("id", "type", "language"):
             out[key] = _escape_keeping_nocase(value)
     return out
+
+
+def _escape_name(name: dict[str, str]) -> dict[str, str]:
+    return {part: html.escape(value, quote=False) for part, value in name.items()}
 
 
 def _name_for_citeproc(name: dict[str, str]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from citekit.cli import cli
 from citekit.errors import ConfigError
 from citekit.format import _render, format_bibliography, style_path
-from citekit.model import Record
+from citekit.model import Name, Record
 from tests.export_records import hub, torture
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -80,6 +80,15 @@ def test_html_is_well_formed_and_escapes_data() -> None:
     text = "".join(body.itertext())
     assert "Bayesscher Netze & Co." in text  # & escaped in data, nocase kept as text
     assert "<span" not in text
+
+
+def test_html_escapes_names() -> None:
+    """Regression: names reached citeproc-py's HTML unescaped (a family name was markup)."""
+    record = pick(["knox2009interactively"])[0]
+    evil = record.with_(author=(Name(family="<b>Mallory</b>", given='"><svg onload=x>'),))
+    (entry,) = format_bibliography([evil], "apa", "html")
+    assert "<b>" not in entry and "<svg" not in entry
+    assert "&lt;b&gt;Mallory&lt;/b&gt;" in entry
 
 
 def test_style_by_path_and_errors(tmp_path: Path) -> None:

