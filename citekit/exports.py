@@ -21,8 +21,8 @@ from .fileio import write_atomic
 from .model import Record
 from .progress import tracked
 from .writers.csljson import format_csljson
-from .writers.inherit import derived
 from .writers.html import format_html
+from .writers.inherit import derived
 from .writers.ris import format_ris
 from .writers.zotero import collection_key, collection_paths, record_to_item
 from .writers.zotero_rdf import format_zotero_rdf

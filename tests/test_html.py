@@ -20,7 +20,7 @@ from citekit.cli import cli
 from citekit.format import format_entries
 from citekit.library import load
 from citekit.model import Date, Name, Record
-from citekit.writers.bibtex import format_biblatex, format_bibtex
+from citekit.writers.bibtex import format_biblatex, format_bibtex_for_styles
 from citekit.writers.csljson import format_csljson
 from citekit.writers.html import format_html, safe_url
 from tests.export_records import hub, torture
@@ -115,10 +115,10 @@ def test_copy_texts_are_what_export_writes(hub_page: str) -> None:
     first = {}
     for fmt, text in page.pre:
         first.setdefault(fmt, []).append(text)
-    whole_bibtex = format_bibtex(records)
+    whole_bibtex = format_bibtex_for_styles(records)
     for record in records:
-        assert format_bibtex([record]) in first["bibtex"]
-        assert format_bibtex([record]) in whole_bibtex
+        assert format_bibtex_for_styles([record]) in first["bibtex"]
+        assert format_bibtex_for_styles([record]) in whole_bibtex
         assert format_biblatex([record]) in first["biblatex"]
         line = format_csljson([record]).splitlines()[1]
         assert line in format_csljson(records)
@@ -182,7 +182,7 @@ def test_hostile_metadata_stays_text() -> None:
     assert not [t for t, _ in parsed.tags if t in ("b", "svg", "img")]
     assert {a["data-c"] for a in parsed.all("section")} >= {'<i>Bad</i>/x"y', "<i>Bad</i>"}
     texts = [text for fmt, text in parsed.pre if fmt == "bibtex"]
-    assert format_bibtex([HOSTILE]) in texts
+    assert format_bibtex_for_styles([HOSTILE]) in texts
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,7 @@ def test_build_with_nothing_to_do_computes_no_diff(
     monkeypatch.chdir(tmp_path)
     settings = load_settings(tmp_path)
     first = pipeline.build(settings, offline=True)
-    assert first.resolution.ok and not first.written and len(first.exports) == 6  # + index.html
+    assert first.resolution.ok and not first.written and len(first.exports) == 7  # index.html too
     calls: list[str] = []
     matching = difflib.SequenceMatcher.get_matching_blocks
 

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 
 from ..format import format_entries
 from ..model import Record, plain_text
-from .bibtex import format_biblatex, format_bibtex
+from .bibtex import format_biblatex, format_bibtex_for_styles
 from .csljson import format_csljson
 from .zotero import collection_paths, normalize_path
 
@@ -137,7 +137,7 @@ def _entry(record: Record, html: Any) -> _Entry:
         search=_haystack(record),
         links=_links(record),
         exports=[
-            ("bibtex", "BibTeX", format_bibtex([record])),
+            ("bibtex", "BibTeX", format_bibtex_for_styles([record])),
             ("biblatex", "BibLaTeX", format_biblatex([record])),
             ("csl", "CSL-JSON", format_csljson([record])),
         ],
