@@ -268,3 +268,28 @@ def test_hostile_metadata_shows_as_text_and_runs_nothing(browser: Any, tmp_path:
     browser.find_element("css selector", "nav a[data-c='<script>alert(5)</script>']").click()
     assert shown_keys(browser) == {"evil2024"}
     assert errors(browser) == []
+
+
+def test_a_big_library_shows_200_matches_until_asked_for_all(browser: Any, tmp_path: Path) -> None:
+    """Re-showing thousands of entries costs seconds a keystroke: at most 200 at once."""
+    records = [
+        Record(
+            key=f"doe{i}",
+            type="article-journal",
+            title=f"Paper number {i}",
+            author=(Name(family="Doe", given="Jane"),),
+            issued=Date(2000 + i % 20),
+        )
+        for i in range(250)
+    ]
+    page = tmp_path / "big.html"
+    page.write_text(format_html(records), encoding="utf-8")
+    browser.get(page.as_uri())
+    assert len(shown_keys(browser)) == 200
+    more = browser.find_element("id", "more")
+    assert more.is_displayed() and more.text == "Show all 250 matches"
+    more.click()
+    assert len(shown_keys(browser)) == 250 and not more.is_displayed()
+    browser.find_element("id", "q").send_keys("2001")
+    assert len(shown_keys(browser)) == 13 and not more.is_displayed()
+    assert errors(browser) == []

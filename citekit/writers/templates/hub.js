@@ -19,7 +19,11 @@
         key: items[i].getAttribute("data-key"), section: section });
     }
   });
-  var state = { q: "", c: "" };
+  var more = doc.getElementById("more");
+  // Showing thousands of entries again costs seconds of style and layout per keystroke:
+  // at most LIMIT matches are shown until the reader asks for all of them.
+  var LIMIT = 200;
+  var state = { q: "", c: "", all: false };
 
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -43,11 +47,10 @@
       for (var i = 0; visible && i < words.length; i++) {
         visible = e.s.indexOf(words[i]) !== -1;
       }
+      if (visible && !seen[e.key]) { seen[e.key] = true; found += 1; }
+      visible = visible && (state.all || found <= LIMIT);
       show(e.el, visible);
-      if (visible) {
-        e.section.shown += 1;
-        if (!seen[e.key]) { seen[e.key] = true; found += 1; }
-      }
+      if (visible) { e.section.shown += 1; }
     });
     sections.forEach(function (s) {
       show(s.el, s.inside && (s.shown > 0 || (s.empty && words.length === 0)));
@@ -55,6 +58,8 @@
     count.textContent = found + (found === 1 ? " entry" : " entries") +
       (words.length || state.c ? " match" + (found === 1 ? "es" : "") : "");
     show(none, found === 0);
+    show(more, !state.all && found > LIMIT);
+    more.textContent = "Show all " + found + " matches";
     links.forEach(function (a) {
       if (a.getAttribute("data-c") === state.c) { a.setAttribute("aria-current", "true"); }
       else { a.removeAttribute("aria-current"); }
@@ -113,11 +118,18 @@
 
   Array.prototype.forEach.call(doc.querySelectorAll("[data-js]"), function (el) { el.hidden = false; });
   doc.getElementById("find").addEventListener("submit", function (ev) { ev.preventDefault(); });
-  input.addEventListener("input", function () { state.q = input.value; apply(); writeHash(); });
+  input.addEventListener("input", function () {
+    state.q = input.value;
+    state.all = false;
+    apply();
+    writeHash();
+  });
+  more.addEventListener("click", function () { state.all = true; apply(); });
   links.forEach(function (a) {
     a.addEventListener("click", function (ev) {
       ev.preventDefault();
       state.c = a.getAttribute("data-c");
+      state.all = false;
       apply();
       writeHash();
     });
