@@ -45,6 +45,7 @@ _ENV = {
     "key_pattern": "CITEKIT_KEY_PATTERN",
     "exports_dir": "CITEKIT_EXPORTS_DIR",
     "lock_timeout": "CITEKIT_LOCK_TIMEOUT",
+    "html_max_entries": "CITEKIT_HTML_MAX_ENTRIES",
 }
 
 
@@ -76,6 +77,9 @@ class Settings:
     dblp_delay: float = 1.0  # seconds between DBLP requests (dblp asks for <= 1 per second)
     timeout: float = 20.0  # seconds for one HTTP request
     lock_timeout: float = 60.0  # seconds to wait for another citekit run on the same library
+    # build / export all write exports/index.html only up to this many entries: the page
+    # formats every entry through citeproc-py (~20 ms each); `export html` always writes it.
+    html_max_entries: int = 2000
     #: Settings whose value came from a project file (not overridden by env or CLI).
     from_project: frozenset[str] = frozenset()
 

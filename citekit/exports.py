@@ -37,6 +37,7 @@ __all__ = [
     "ZOTERO_RDF",
     "export_files",
     "format_zotero_items",
+    "html_left_out",
     "read_records",
     "write_all",
 ]
@@ -175,8 +176,27 @@ def export_files(records: Sequence[Record], preamble: str = "") -> dict[Path, st
     return {relative: render(records) for relative, render in _renderers(preamble).items()}
 
 
-def write_all(records: Sequence[Record], exports_dir: Path, *, preamble: str = "") -> list[Path]:
+def html_left_out(entries: int, html_max_entries: int | None) -> bool:
+    """Whether ``build``/``export all`` leave the HTML page out for this many entries.
+
+    The page formats every entry with citeproc-py (about 20 ms an entry), which on a large
+    library would cost more than every other export together; ``citekit export html``
+    writes it whatever the size.
+    """
+    return html_max_entries is not None and 0 <= html_max_entries < entries
+
+
+def write_all(
+    records: Sequence[Record],
+    exports_dir: Path,
+    *,
+    preamble: str = "",
+    html_max_entries: int | None = None,
+) -> list[Path]:
     """Write every export under ``exports_dir``; return the files whose bytes changed.
+
+    With ``html_max_entries``, the HTML page is left out (and left as it was) for a library
+    with more entries than that: see :func:`html_left_out`.
 
     One file at a time: only one export's text is held at once (on 100,000 entries they
     add up to several hundred MB), and on a terminal each shows a bar while it renders.
@@ -184,6 +204,8 @@ def write_all(records: Sequence[Record], exports_dir: Path, *, preamble: str = "
     changed = []
     records = [r for r in records if r.key]  # a keyless entry cannot be cited
     for relative, render in _renderers(preamble).items():
+        if relative == HTML and html_left_out(len(records), html_max_entries):
+            continue
         path = Path(exports_dir) / relative
         with tracked(records, f"writing {relative}") as items:
             text = render(items)

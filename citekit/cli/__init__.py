@@ -41,6 +41,17 @@ def plural(count: int, word: str, words: str = "") -> str:
     return f"{count} {words or (word[:-1] + 'ies' if word.endswith('y') else word + 's')}"
 
 
+def html_note(entries: int, limit: int) -> None:
+    """Say so when ``build``/``export all`` left the HTML page out (``html_max_entries``)."""
+    from ..exports import HTML, html_left_out
+
+    if html_left_out(entries, limit):
+        note(
+            f"{HTML} not written (left as it was): {plural(entries, 'entry')} is more than "
+            f"html_max_entries = {limit}; `citekit export html` writes it (about 20 ms an entry)"
+        )
+
+
 class Failure(click.ClickException):
     """A finished command that must exit 1 after its output (e.g. ``check`` found problems)."""
 

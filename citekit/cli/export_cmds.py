@@ -19,6 +19,7 @@ from . import (
     cli,
     existing_library,
     export,
+    html_note,
     note,
     plural,
     settings_of,
@@ -240,7 +241,9 @@ def export_all(ctx: click.Context, directory: Path | None) -> None:
 
     records = export_records(ctx)
     base = directory if directory is not None else settings_of(ctx).exports_path
-    changed = write_all(records, base, preamble=library_preamble(ctx))
+    limit = settings_of(ctx).html_max_entries
+    changed = write_all(records, base, preamble=library_preamble(ctx), html_max_entries=limit)
+    html_note(sum(1 for r in records if r.key), limit)
     for path in changed:
         _wrote(path, len(records))
     if not changed:

@@ -6,7 +6,17 @@ from typing import Any
 
 import click
 
-from . import Failure, cli, creates_library, note, plural, settings_of, write_json, writes_library
+from . import (
+    Failure,
+    cli,
+    creates_library,
+    html_note,
+    note,
+    plural,
+    settings_of,
+    write_json,
+    writes_library,
+)
 
 _OFFLINE_HELP = "Use only the cache; never touch the network."
 _DRY_RUN_HELP = "Print the diff of references.bib; write nothing."
@@ -157,11 +167,13 @@ def build(ctx: click.Context, offline: bool, as_json: bool) -> None:
     """
     from ..resolve import pipeline
 
-    run = pipeline.build(settings_of(ctx), offline=offline, warn=_warn)
+    settings = settings_of(ctx)
+    run = pipeline.build(settings, offline=offline, warn=_warn)
     if not as_json:
         for path in run.exports:
             note(f"wrote {path}")  # a message, not data: stderr, like every other line
     if run.keyless:  # the exports leave them out (#18): say so, as `export` does
         what = "entry" if run.keyless == 1 else "entries"
         note(f"exports skipped {run.keyless} {what} without a key; `citekit check` shows where")
+    html_note(run.exported, settings.html_max_entries)
     _resolution_output(run, as_json, "build", offline=offline)

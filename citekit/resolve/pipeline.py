@@ -54,6 +54,7 @@ class Run:
     requests: int
     exports: tuple[Path, ...] = ()
     keyless: int = 0  # entries without a key, which the exports left out
+    exported: int = 0  # entries the exports hold
 
     def as_dict(self) -> dict[str, Any]:
         """The ``--json`` report."""
@@ -287,6 +288,14 @@ def build(settings: Settings, *, offline: bool = False, **hooks: Any) -> Run:
     # What was written is read back, so the exports are exactly those of the file; a file
     # left as it was holds the records already in hand (reading it again cost a third).
     records = _load(settings).records if run.written else library.records
-    changed = write_all(records, settings.exports_path, preamble=library.preamble)
+    changed = write_all(
+        records,
+        settings.exports_path,
+        preamble=library.preamble,
+        html_max_entries=settings.html_max_entries,
+    )
     keyless = sum(1 for r in records if not r.key)
-    return Run(run.resolution, run.diff, run.written, run.requests, tuple(changed), keyless)
+    exported = len(records) - keyless
+    return Run(
+        run.resolution, run.diff, run.written, run.requests, tuple(changed), keyless, exported
+    )
