@@ -66,6 +66,8 @@ CONSTRUCTED = [
     "{\\LaTeX} and \\TeX{} {\\em a {b}} \\textbf{}",
     "{$x$} and {\\em  spaced } {$\\alpha$-helix} ``quoted''",
     '\\emph{$x$ y} -- $a--b$ {\\bf {\\"u}}',
+    # found by test_random_mixtures: a group opened inside math, closed after it
+    '$\\emph{${\\"u}',
 ]
 
 

@@ -97,6 +97,8 @@ def _fast(value: str, protect: bool) -> str | None:
     holds it to the slow path); None for anything else."""
     math: list[str] = []
     if "$" in value:
+        if value.count("{") != value.count("}"):
+            return None  # a brace that opens in math and closes outside: pylatexenc's call
         hidden = hide_math(value)
         if hidden is None:
             return None
