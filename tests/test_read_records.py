@@ -74,10 +74,19 @@ def outcome(read: Callable[[Path], list[Record]], path: Path) -> object:
 def test_a_slice_leaves_no_garbage_behind_with_the_collector_paused(tmp_path: Path) -> None:
     bib = tmp_path / "references.bib"
     bib.write_text(library(40), encoding="utf-8")
-    gc.collect()
-    gc.disable()  # as a one-shot export runs it
-    try:
-        exports.read_records(bib)
-        assert gc.collect() < 50  # each slice's parse was freed as it went
-    finally:
-        gc.enable()
+
+    def garbage_after(read: Callable[[Path], object]) -> int:
+        gc.collect()
+        gc.disable()  # as a one-shot export runs it
+        try:
+            read(bib)
+            return gc.collect()
+        finally:
+            gc.enable()
+
+    # Relative to a whole load (~840 objects in cycles here, none freed), not a fixed count:
+    # other threads of the test process (servers of earlier tests) make some garbage too.
+    whole = garbage_after(load)
+    sliced = garbage_after(exports.read_records)
+    assert whole > 400
+    assert sliced < whole // 4  # each slice's parse was freed as it went
