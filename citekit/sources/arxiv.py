@@ -294,7 +294,7 @@ class ArxivSource:
             call = lambda: self._request(search, page_size)  # noqa: E731
             return retrying(call, self._retry, self._sleep)
         except Problem as problem:
-            raise _error(problem, label) from None
+            raise problem.as_error(SOURCE, label) from None
 
     def _request(self, search: Any, page_size: int) -> list[Any]:
         self._wait_turn()
@@ -358,11 +358,6 @@ def _index(payloads: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 # -- errors ------------------------------------------------------------------------------
-def _error(problem: Problem, label: str) -> SourceError:
-    if problem.status == 429:
-        message = "rate limited (HTTP 429); wait a few minutes and run again"
-        return RateLimited(SOURCE, label, message, 429, problem.retry_after)
-    return SourceUnavailable(SOURCE, label, f"{problem.reason}; try again later", problem.status)
 
 
 def _for_key(exc: SourceError, key: str) -> SourceError:

@@ -33,7 +33,6 @@ from ..config import Settings
 from ..errors import (
     NotCached,
     NotFound,
-    RateLimited,
     SourceError,
     SourceUnavailable,
 )
@@ -161,7 +160,7 @@ class CrossrefSource:
         try:
             body = retrying(lambda: self._once(path, kind), self._retry, self._sleep)
         except Problem as problem:
-            error = _error(problem, label)
+            error = problem.as_error(SOURCE, label, "Crossref has no record of this DOI; check it")
             self._trip(error)
             raise error from None
         self._failures = 0
@@ -250,10 +249,3 @@ def _bounded(text: str, limit: int = 300) -> str:
 
 
 # -- errors -------------------------------------------------------------------------------
-def _error(problem: Problem, label: str) -> SourceError:
-    if problem.status == 404:
-        return NotFound(SOURCE, label, "Crossref has no record of this DOI; check it", 404)
-    if problem.status == 429:
-        message = "rate limited (HTTP 429); wait a few minutes and run again"
-        return RateLimited(SOURCE, label, message, 429, problem.retry_after)
-    return SourceUnavailable(SOURCE, label, f"{problem.reason}; try again later", problem.status)

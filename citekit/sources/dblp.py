@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..config import Settings
-from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavailable
+from ..errors import NotCached, NotFound, SourceError, SourceUnavailable
 from ..model import Date, Name, Record
 from .arxiv import split_name
 from .cache import TTL_METADATA, TTL_SEARCH, Cache
@@ -128,7 +128,7 @@ class DblpSource:
         try:
             body = retrying(lambda: self._checked(url, check), self._retry, self._sleep)
         except Problem as problem:
-            error = _error(problem, label)
+            error = problem.as_error(SOURCE, label, "DBLP has no such record")
             self._trip(error)
             raise error from None
         self._failures = 0
@@ -187,15 +187,6 @@ def _bounded(text: str, limit: int = 200) -> str:
     """The first words of ``text`` (a 100 KB title makes no URL a server takes)."""
     squashed = " ".join(text.split())
     return squashed if len(squashed) <= limit else squashed[:limit].rsplit(" ", 1)[0]
-
-
-def _error(problem: Problem, label: str) -> SourceError:
-    if problem.status == 404:
-        return NotFound(SOURCE, label, "DBLP has no such record", 404)
-    if problem.status == 429:
-        message = "rate limited (HTTP 429); wait a few minutes and run again"
-        return RateLimited(SOURCE, label, message, 429, problem.retry_after)
-    return SourceUnavailable(SOURCE, label, f"{problem.reason}; try again later", problem.status)
 
 
 def _search_body(payload: bytes) -> dict[str, Any]:

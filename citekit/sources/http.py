@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
+from ..errors import NotFound, RateLimited, SourceError, SourceUnavailable
+
 __all__ = [
     "RETRYABLE_STATUS",
     "Problem",
@@ -116,6 +118,17 @@ class Problem(Exception):
         self.retryable = status is None or status in RETRYABLE_STATUS
         if retryable is not None:
             self.retryable = retryable
+
+    def as_error(self, source: str, label: str, not_found: str = "") -> SourceError:
+        """The error a source raises for this, its last try: :class:`NotFound` for a 404
+        (with ``not_found`` as its message, when the source has one), :class:`RateLimited`
+        for a 429, :class:`SourceUnavailable` for anything else."""
+        if self.status == 404 and not_found:
+            return NotFound(source, label, not_found, 404)
+        if self.status == 429:
+            message = "rate limited (HTTP 429); wait a few minutes and run again"
+            return RateLimited(source, label, message, 429, self.retry_after)
+        return SourceUnavailable(source, label, f"{self.reason}; try again later", self.status)
 
 
 def retrying(call: Callable[[], T], policy: RetryPolicy, sleep: Callable[[float], None]) -> T:

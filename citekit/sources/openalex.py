@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..config import Settings
-from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavailable
+from ..errors import NotCached, NotFound, SourceError, SourceUnavailable
 from ..identifiers import normalize_doi
 from ..model import Date, Name, Record
 from .arxiv import split_name
@@ -125,7 +125,7 @@ class OpenAlexSource:
         try:
             body = retrying(lambda: self._once(build, single), self._retry, self._sleep)
         except Problem as problem:
-            error = _error(problem, label)
+            error = problem.as_error(SOURCE, label, "OpenAlex has no such work")
             self._trip(error)
             raise error from None
         self._failures = 0
@@ -205,15 +205,6 @@ def _problem(exc: BaseException) -> Problem:
     if isinstance(exc, (ValueError, KeyError, TypeError)):
         return Problem("unreadable answer (not OpenAlex's JSON)")
     return Problem(f"connection failed ({name})")
-
-
-def _error(problem: Problem, label: str) -> SourceError:
-    if problem.status == 404:
-        return NotFound(SOURCE, label, "OpenAlex has no such work", 404)
-    if problem.status == 429:
-        message = "rate limited (HTTP 429); wait a few minutes and run again"
-        return RateLimited(SOURCE, label, message, 429, problem.retry_after)
-    return SourceUnavailable(SOURCE, label, f"{problem.reason}; try again later", problem.status)
 
 
 def _work(payload: bytes) -> dict[str, Any]:
