@@ -68,6 +68,7 @@ CONSTRUCTED = [
     '\\emph{$x$ y} -- $a--b$ {\\bf {\\"u}}',
     # found by test_random_mixtures: a group opened inside math, closed after it
     '$\\emph{${\\"u}',
+    "$  $",  # found by test_random_mixtures: white space inside math
 ]
 
 
