@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar, cast
 
@@ -181,14 +181,18 @@ def write_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 
-def write_output(text: str, output: str | None, default: Path) -> tuple[Path | None, bool]:
-    """Write ``text`` to ``output`` ("-" = stdout) or ``default``; atomic for files.
+def write_output(
+    text: str | Iterable[str], output: str | None, default: Path
+) -> tuple[Path | None, bool]:
+    """Write ``text`` (or its chunks, in order) to ``output`` ("-" = stdout) or
+    ``default``; atomic for files.
 
     Returns the file (None for stdout) and whether its bytes changed: a file that already
     held ``text`` is left alone, and the caller must not say it "wrote" it.
     """
     if output == "-":
-        click.echo(text, nl=False)
+        for chunk in [text] if isinstance(text, str) else text:
+            click.echo(chunk, nl=False)
         return None, True
     from ..fileio import write_atomic
 

@@ -7,7 +7,7 @@ error, stubs are reported on stderr) and reports each file it wrote on stderr.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -109,19 +109,21 @@ def _wrote(path: Path | None, count: int, changed: bool = True) -> None:
 def _export_file(
     ctx: click.Context,
     output: str | None,
-    render: Callable[[Sequence[Any]], str],
+    render: Callable[[Sequence[Any]], str | Iterable[str]],
     name: Path,
     derived: bool = False,
 ) -> None:
     """Load, render and write one export file (``name`` under the exports directory by
-    default), then report it. ``derived``: see :func:`export_records`."""
+    default), then report it. ``derived``: see :func:`export_records`.
+
+    ``render`` may give the text in chunks: they are written as they are rendered.
+    """
     from ..progress import tracked
 
     records = export_records(ctx, derived)
     default = settings_of(ctx).exports_path / name
     with tracked(records, f"writing {name}") as items:  # a bar on a terminal
-        text = render(items)
-    path, changed = write_output(text, output, default)
+        path, changed = write_output(render(items), output, default)
     _wrote(path, len(records), changed)
 
 
@@ -160,9 +162,9 @@ def export_biblatex(ctx: click.Context, output: str | None) -> None:
 def export_csl(ctx: click.Context, output: str | None) -> None:
     """CSL-JSON for pandoc, Zotero, citeproc (valid against the CSL 1.0.2 schema)."""
     from ..exports import CSL_JSON
-    from ..writers.csljson import format_csljson
+    from ..writers.csljson import csljson_chunks
 
-    _export_file(ctx, output, format_csljson, CSL_JSON, derived=True)
+    _export_file(ctx, output, csljson_chunks, CSL_JSON, derived=True)
 
 
 @export.command("ris")
