@@ -17,7 +17,12 @@ from hypothesis import strategies as st
 
 from citekit.library import loads
 from citekit.model import Date, Name, Record
-from citekit.writers.bibtex import format_biblatex, format_bibtex, record_from_fields
+from citekit.writers.bibtex import (
+    format_biblatex,
+    format_bibtex,
+    format_bibtex_for_styles,
+    record_from_fields,
+)
 
 from .torture import TORTURE
 
@@ -112,11 +117,23 @@ def test_entry_types(key: str, bibtex: str, biblatex: str) -> None:
     assert _entry(format_biblatex(TORTURE), key).startswith(f"@{biblatex}{{{key},")
 
 
-def test_web_page_has_howpublished_url_in_bibtex() -> None:
+def test_web_page_writes_its_address_once_in_url() -> None:
+    """#15 item 2: the library carries a web page's address in ``url`` only, and its type
+    in ``entrysubtype``; reading it back gives a web page again."""
     entry = _entry(format_bibtex(TORTURE), "special2023chars")
     url = "https://example.org/a_b?x=1&y=50%25#frag"
-    assert f"howpublished  = {{\\url{{{url}}}}}," in entry
     assert f"url           = {{{url}}}," in entry  # verbatim: never \_ or \&
+    assert "howpublished" not in entry
+    assert "entrysubtype  = {webpage}," in entry
+    back = {r.key: r for r in _parse(format_bibtex(TORTURE))}["special2023chars"]
+    assert (back.type, back.url) == ("webpage", url)
+
+
+def test_web_page_address_in_export_bibtex_is_howpublished_only() -> None:
+    entry = _entry(format_bibtex_for_styles(TORTURE), "special2023chars")
+    url = "https://example.org/a_b?x=1&y=50%25#frag"
+    assert f"howpublished  = {{\\url{{{url}}}}}," in entry
+    assert not re.search(r"^\s+url\s", entry, re.M)
 
 
 def test_all_35_authors_are_written() -> None:

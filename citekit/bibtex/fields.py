@@ -110,9 +110,14 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
         url = url or how_url.group(1).strip()
     issued, accessed = _dates(values, used)
     journal = "journal" in values or "journaltitle" in values
-    ctype = csl_type(etype, bool(arxiv_id), bool(how_url), journal)
-    if ctype == "webpage" and collapse(values.get("entrysubtype", "")).lower() == "blog":
-        ctype = "post-weblog"  # how citekit marks a blog post (biblatex's universal field)
+    subtype = collapse(values.get("entrysubtype", "")).lower()
+    # citekit marks a web page's type with biblatex's universal field, and writes its
+    # address once, in ``url`` (#15 item 2); ``howpublished = {\url{…}}`` is Zotero's
+    # and older citekit's way, and what ``export bibtex`` writes for plain.bst.
+    web = bool(how_url) or (bool(url) and subtype in ("webpage", "blog"))
+    ctype = csl_type(etype, bool(arxiv_id), web, journal)
+    if ctype == "webpage" and subtype in ("webpage", "blog"):
+        ctype = "post-weblog" if subtype == "blog" else ctype
         used.add("entrysubtype")
     container_names: tuple[str, ...] = ("booktitle", "journal", "journaltitle")
     if ctype == "article-journal":

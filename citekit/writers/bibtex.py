@@ -30,11 +30,11 @@ Field mapping (BibTeX name ↔ Record attribute), used in both directions:
                                                       school: theses)
 ``address`` / ``location``                            ``publisher_place``
 ``type``                                              ``genre``
-``entrysubtype = {blog}`` (``@misc``/``@online``)     ``type = "post-weblog"``
+``entrysubtype = {blog}`` / ``{webpage}`` on ``@misc``   ``type = "post-weblog"`` / ``"webpage"``
 ``doi``, ``url``, ``isbn``, ``issn``                  same names
 ``eprint`` + ``archiveprefix``/``eprinttype`` arXiv   ``arxiv_id`` + ``arxiv_version``
 ``primaryclass`` / ``eprintclass``                    ``arxiv_class``
-``howpublished = {\\url{…}}``                          ``url`` (web pages in BibTeX)
+``howpublished = {\\url{…}}`` (read; ``export bibtex``)  ``url``, and the type ``webpage``
 ``language``, ``abstract``, ``note``                  same names
 ``keywords`` (``,``-separated)                        ``keywords``
 ``groups`` (``, ``-separated, ``/`` nests)            ``collections`` (JabRef / Better BibTeX)
@@ -50,8 +50,10 @@ reading. biblatex's ``@online`` has no container or publisher: the site is writt
 Types: arXiv preprint (CSL ``article``) → ``@misc`` with ``eprint``, ``archiveprefix``,
 ``primaryclass`` / ``@online`` with ``eprinttype = {arxiv}``; ``article-journal`` →
 ``@article``; ``paper-conference`` → ``@inproceedings``; ``report`` → ``@techreport`` /
-``@report``; ``webpage``/``post-weblog`` → ``@misc`` with ``howpublished = {\\url{…}}`` /
-``@online``. A record read from a file keeps its entry type (``@conference``, ``@manual``)
+``@report``; ``webpage``/``post-weblog`` → ``@misc`` with ``url`` and ``entrysubtype`` /
+``@online``. A web page's address is written once (#15 item 2): ``url`` in the library,
+which pandoc, natbib's styles, JabRef and Zotero print or read; ``export bibtex`` trades it
+for ``howpublished = {\\url{…}}``, the one field plain.bst prints. A record read from a file keeps its entry type (``@conference``, ``@manual``)
 when that type still means the record's CSL type. A stub (only ``eprint``/``doi``/``url`` +
 ``groups``) reads as a Record whose ``is_stub`` is true.
 """
@@ -214,9 +216,9 @@ def format_bibtex_for_styles(records: Sequence[Record], preamble: str = "") -> s
     plain, plainnat and IEEEtran know no ``eprint``, so an arXiv preprint that is a
     ``@misc`` also gets ``howpublished = {arXiv preprint arXiv:ID}`` (what Google Scholar
     and DBLP export; ``eprint``/``archiveprefix``/``primaryclass`` stay for natbib and
-    biblatex users). A web page written with ``howpublished = {\\url{…}}`` loses its
-    ``url``: plainnat and IEEEtran print both fields, and plain prints only the first, so
-    one field prints the address exactly once everywhere (#15 items 2 and 3).
+    biblatex users). A web page's ``url`` becomes ``howpublished = {\\url{…}}``: plain
+    prints only that field, plainnat and IEEEtran print both, so one field prints the
+    address exactly once everywhere (#15 items 2 and 3).
     The library itself keeps :func:`format_bibtex`: reading it back gives the same record.
     The library's ``@preamble`` blocks come first (the commands its entries use).
     """
@@ -226,9 +228,9 @@ def format_bibtex_for_styles(records: Sequence[Record], preamble: str = "") -> s
 
 def _for_styles(record: Record) -> tuple[str, list[tuple[str, str]]]:
     etype, fields = entry_fields(record, "bibtex")
-    names = {name for name, _ in fields}
-    if "howpublished" in names:
-        fields = [(n, v) for n, v in fields if n != "url"]
+    if etype == "misc" and _is_web(record):
+        address = "{\\url{" + _verbatim(record.url) + "}}"
+        fields = [("howpublished", address) if n == "url" else (n, v) for n, v in fields]
     elif etype == "misc" and record.arxiv_id:
         note = "{arXiv preprint arXiv:" + _verbatim(record.arxiv_id) + "}"
         at = next((i for i, (n, _) in enumerate(fields) if n == "eprint"), len(fields))
@@ -312,10 +314,10 @@ def entry_fields(record: Record, flavour: Flavour) -> tuple[str, list[tuple[str,
     verbatim("url", record.url)
     if record.accessed:
         out["urldate"] = "{" + record.accessed.iso() + "}"
-    if flavour == "bibtex" and etype == "misc" and _is_web(record):
-        out["howpublished"] = "{\\url{" + _verbatim(record.url) + "}}"
     if record.type == "post-weblog":
         out["entrysubtype"] = "{blog}"
+    elif flavour == "bibtex" and etype == "misc" and _is_web(record):
+        out["entrysubtype"] = "{webpage}"  # the type, without a second copy of the address
     put("type", record.genre or (_mandatory_type(record, etype) if flavour == "biblatex" else ""))
     put("language", record.language)
     put("keywords", ", ".join(record.keywords))

@@ -12,10 +12,13 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from citekit.library import load
 from citekit.writers.bibtex import format_bibtex_for_styles
 
 from ..conftest import require_binary
+from .test_format_pandoc import pandoc_bibliography
 
 ROOT = Path(__file__).resolve().parents[2]
 # Fields that plainnat.bst and IEEEtran.bst both print for a @misc.
@@ -59,8 +62,29 @@ def test_a_blog_post_prints_its_url_once(tmp_path: Path) -> None:
     assert bbl.count("https://huggingface.co/blog/rlhf") == 1
 
 
-def test_the_library_itself_keeps_both_fields_for_its_readers() -> None:
-    """references.bib is read by pandoc, JabRef and Zotero through ``url``; only the
-    export for classic styles trades it for ``howpublished``."""
-    text = (ROOT / "references.bib").read_text(encoding="utf-8")
-    assert "url           = {https://openai.com/blog/chatgpt/}" in text
+BLOGS = ("https://openai.com/blog/chatgpt/", "https://huggingface.co/blog/rlhf")
+
+
+@pytest.mark.parametrize("style", ["plainnat", "plain"])
+def test_the_library_prints_a_blog_post_address_at_most_once_in_bibtex(
+    tmp_path: Path, style: str
+) -> None:
+    """references.bib itself carried ``url`` and ``howpublished = {\\url{…}}``: plainnat
+    printed each blog post's address twice (#15 item 2). plain prints no ``url`` at all,
+    which is what ``export bibtex`` is for (tested above)."""
+    bbl = _bbl(tmp_path, (ROOT / "references.bib").read_text(encoding="utf-8"), style)
+    for url in BLOGS:
+        assert bbl.count(url) == (1 if style == "plainnat" else 0), bbl
+
+
+@pytest.mark.parametrize("reader", ["bibtex", "biblatex"])
+def test_pandoc_prints_a_blog_post_address_once_from_the_library(
+    tmp_path: Path, reader: str
+) -> None:
+    """pandoc read ``howpublished = {\\url{…}}`` as a publisher: "https://…; OpenAI"
+    beside the URL (#15 item 2)."""
+    source = tmp_path / f"references.{reader}"
+    source.write_text((ROOT / "references.bib").read_text(encoding="utf-8"), encoding="utf-8")
+    out = pandoc_bibliography(require_binary("pandoc"), "apa", source)
+    for url in BLOGS:
+        assert out.count(url) == 1, out
