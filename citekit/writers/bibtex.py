@@ -53,8 +53,9 @@ Types: arXiv preprint (CSL ``article``) → ``@misc`` with ``eprint``, ``archive
 ``@report``; ``webpage``/``post-weblog`` → ``@misc`` with ``url`` and ``entrysubtype`` /
 ``@online``. A web page's address is written once (#15 item 2): ``url`` in the library,
 which pandoc, natbib's styles, JabRef and Zotero print or read; ``export bibtex`` trades it
-for ``howpublished = {\\url{…}}``, the one field plain.bst prints. A record read from a file keeps its entry type (``@conference``, ``@manual``)
-when that type still means the record's CSL type. A stub (only ``eprint``/``doi``/``url`` +
+for ``howpublished = {\\url{…}}``, the one field plain.bst prints. A record read from a
+file keeps its entry type (``@conference``, ``@manual``) when that type still means the
+record's CSL type. A stub (only ``eprint``/``doi``/``url`` +
 ``groups``) reads as a Record whose ``is_stub`` is true.
 """
 
