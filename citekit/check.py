@@ -148,7 +148,7 @@ def _record_problems(library: Library, record: Record, keyless: Iterator[int]) -
         ident = record.doi or (f"arXiv:{record.arxiv_id}" if record.arxiv_id else record.url)
         yield Problem("stub", record.key, line, f"stub for {ident}: run `citekit resolve`")
         return
-    missing = required_fields(record)
+    missing = [] if record.is_data_only else required_fields(record)
     if missing:
         names = ", ".join(missing)
         yield Problem("missing-field", record.key, line, f"missing {names}")

@@ -208,6 +208,12 @@ class Record:
         """True when the record names an identifier but carries no title yet."""
         return not self.title and bool(self.doi or self.arxiv_id or self.url)
 
+    @property
+    def is_data_only(self) -> bool:
+        """True for biblatex's ``@xdata`` and ``@set``: containers of fields or of other
+        entries, never cited as works, so they need no title and have nothing to resolve."""
+        return self.entry_type.lower() in ("xdata", "set")
+
     def as_dict(self) -> dict[str, Any]:
         """Non-empty fields as plain data (for reports and debugging)."""
         out: dict[str, Any] = {}

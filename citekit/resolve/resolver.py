@@ -223,6 +223,9 @@ class Resolver:
         name = current.key
         if is_protected(current):
             return Outcome(name, "unchanged", name, "protected (citekit-protect)", current)
+        if current.is_data_only:  # @xdata/@set: fields for other entries, not a work
+            kind = current.entry_type.lower()
+            return Outcome(name, "unchanged", name, f"@{kind}: data for other entries", current)
         if not (arxiv_of(current) or doi_of(current)):
             if current.title:
                 return Outcome(name, "unchanged", name, "no identifier; kept as written", current)

@@ -69,3 +69,32 @@ def test_check_reports_dangling_references(tmp_path: Path) -> None:
     assert len(dangling) == 3, done.stdout
     assert all("child" in line and "arXiv:2201.00003" in line for line in dangling)
     assert all(":6:" in line for line in dangling)  # the line of the entry
+
+
+XDATA_ONLY = """@xdata{springer,
+  publisher = {Springer},
+  location = {Berlin},
+}
+
+@book{doe2020book,
+  author = {Doe, Jane},
+  title = {A Constructed Book},
+  year = {2020},
+  xdata = {springer},
+}
+"""
+
+
+def test_an_xdata_container_needs_no_title(tmp_path: Path) -> None:
+    """An ``@xdata`` entry holds fields for others and is never cited: ``check`` called
+    its missing title a problem and ``resolve --offline`` ended it ``invalid``, exit 1."""
+    (tmp_path / "references.bib").write_text(XDATA_ONLY, encoding="utf-8")
+    checked = run_citekit(tmp_path, "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "no problems" in checked.stdout + checked.stderr
+    resolved = run_citekit(tmp_path, "resolve", "--offline", "--json")
+    assert resolved.returncode == 0, resolved.stderr
+    states = {o["key"]: o["state"] for o in json.loads(resolved.stdout)["items"]}
+    assert states == {"springer": "unchanged", "doe2020book": "unchanged"}
+    assert no_traceback(resolved.stderr)
+    assert (tmp_path / "references.bib").read_text(encoding="utf-8") == XDATA_ONLY
