@@ -122,9 +122,14 @@ def _codec(name: str, path: str, where: str) -> str:
 
 
 def _lines(text: str, encoding: Encoding) -> tuple[str, Encoding]:
-    """``text`` with ``\\n`` line ends, and the file's own line end recorded."""
+    """``text`` with ``\\n`` line ends, and the file's own line end recorded.
+
+    Only a file with one kind of line end is converted: a file that mixes them is read
+    as it is (a CR before an LF is white space to the parser), so that saving it changes
+    no line end of the parts citekit did not change (a lone LF became CRLF before).
+    """
     crlf = text.count("\r\n")
-    if crlf and crlf >= text.count("\n") - crlf:
+    if crlf and crlf == text.count("\n"):
         newline = "\r\n"
     elif "\r" in text and "\n" not in text:
         newline = "\r"  # classic Mac OS (JabRef's UTF-16 test files)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -27,11 +28,19 @@ from ..errors import CitekitError
 __all__ = ["main"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+#: What ``str.splitlines`` splits at, and the other C0/C1 controls.
+_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with its control characters and line separators escaped (``\\n``): a key
+    or value read from a hostile file cannot break a message across lines."""
+    return _BREAKS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def note(message: str) -> None:
-    """Print ``citekit: message`` on stderr (every message of every command)."""
-    click.echo(f"citekit: {message}", err=True)
+    """Print ``citekit: message`` on stderr (every message of every command), one line."""
+    click.echo(f"citekit: {one_line(message)}", err=True)
 
 
 def plural(count: int, word: str, words: str = "") -> str:

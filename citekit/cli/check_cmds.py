@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import Failure, cli, existing_library, note, plural, settings_of, write_json
+from . import (
+    Failure,
+    cli,
+    existing_library,
+    note,
+    one_line,
+    plural,
+    settings_of,
+    write_json,
+)
 
 if TYPE_CHECKING:
     from ..check import CheckReport
@@ -35,7 +44,7 @@ def check(ctx: click.Context, as_json: bool) -> None:
             file = problem.file or report.path
             where = f"{file}:{problem.line}" if problem.line else file
             who = f" {problem.key}:" if problem.key else ""
-            click.echo(f"{where}:{who} {problem.message} [{problem.kind}]")
+            click.echo(one_line(f"{where}:{who} {problem.message} [{problem.kind}]"))
     if not report.ok:
         raise Failure(summary(report))
     note(f"{report.path}: {plural(report.entries, 'entry')}, no problems")

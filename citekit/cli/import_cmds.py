@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from . import cli, creates_library, note, settings_of, write_json
+from . import cli, creates_library, note, one_line, settings_of, write_json
 
 
 @cli.command("import-md")
@@ -67,7 +67,7 @@ def import_md(
     else:
         for item in plan.items:
             if item.status != "unchanged":
-                click.echo(_import_line(item))
+                click.echo(one_line(_import_line(item)))
     tail = " (dry run: nothing written)" if dry_run else ""
     note(plan.summary() + tail)
 

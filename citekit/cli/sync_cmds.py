@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import Failure, cli, settings_of, write_json, writes_library
+from . import Failure, cli, one_line, settings_of, write_json, writes_library
 
 
 def _numeric_id(value: str | None) -> str | None:
@@ -78,6 +78,6 @@ def sync_zotero_command(
         write_json(report.to_json())
     else:
         for line in report.lines():
-            click.echo(line)
+            click.echo(one_line(line))
     if not report.ok:
         raise Failure(report.summary())

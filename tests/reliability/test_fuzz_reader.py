@@ -56,7 +56,6 @@ RUN = settings(
     max_examples=150,
     deadline=DEADLINE_MS,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    derandomize=False,
 )
 _PROBLEM_LINE = re.compile(r"^references\.bib(?::(\d+))?: .+ \[[a-z-]+\]$")
 _ENTRY_START = re.compile(rb"^@", re.MULTILINE)
@@ -185,3 +184,22 @@ def test_a_broken_entry_is_named_by_its_line(tmp_path: Path) -> None:
     result = invoke(tmp_path, "check")
     assert result.exit_code == 1
     assert re.search(r"^references\.bib:\d+: ", result.stdout, re.MULTILINE), result.stdout
+
+
+def test_mixed_line_ends_are_saved_as_they_came() -> None:
+    """Found by the mutation property: a CRLF file with one LF (at its start, or in an
+    entry) was saved with CRLF everywhere."""
+    for text in (
+        "\n@misc{a,\r\n  title = {x},\r\n}\r\n",
+        "@misc{a,\r\n  title = {x},\n}\r\n@misc{b,\r\n  title = {y},\r\n}\r\n",
+    ):
+        assert_loads_holds(text)
+        assert [r.title for r in loads(text).records] == ["x", "y"][: text.count("@")]
+
+
+def test_a_key_holding_a_line_break_is_one_line_in_check(tmp_path: Path) -> None:
+    """Found by the mutation property: ``@inproceedings{k\\n:1-2_x.y,`` printed its
+    invalid-key problem over two lines."""
+    assert_check_holds(tmp_path, b"@misc{k\n:1-2_x.y,\r\n  title = {x},\r\n}\r\n")
+    text = invoke(tmp_path, "check").stdout
+    assert text.startswith("references.bib:1: k\\n:1-2_x.y: the key holds"), text
