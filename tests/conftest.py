@@ -1,7 +1,10 @@
 """Shared test fixtures.
 
 Real consumers (bibtex, biber, pandoc) are never skipped in CI: ``require_binary`` skips
-on a developer machine that lacks one, and fails when ``CI`` is set.
+on a developer machine that lacks one, and fails when ``CI`` is set. Nothing else skips,
+and no test reads outside the repository: ``require_shared`` maps the names of files once
+read from ../shared to their vendored copies, and an audit hook fails any test that opens
+a file beside the clone (issue #15 item 10).
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ import atexit
 import gzip
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,7 +32,7 @@ settings.load_profile("ci" if os.environ.get("CI") else "citekit")
 # arxiv_server, crossref_server, replay_servers, fake_clock (tests/servers/fixtures.py)
 pytest_plugins = ["tests.servers.fixtures"]
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def require_binary(name: str) -> str:
@@ -59,18 +64,74 @@ _UNPACKED: dict[str, Path] = {}
 def require_shared(relative: str) -> Path:
     """The repository's copy of a file the tests once read from ../shared (``VENDORED``).
 
-    Nothing outside the repository is read for a vendored file. A file with no vendored
-    copy (the hub's Markdown, whose source repository states no licence) is still read
-    from ../shared: skipped (saying why) when a clone has none beside it, failed under CI.
+    Nothing outside the repository is ever read, and nothing is skipped: a name with no
+    vendored copy is a mistake in the test (vendor the file with its provenance, or write
+    the repository's own, as ``tests/data/markdown/hub-like.md`` stands in for the hub).
     """
-    if relative in VENDORED:
-        return _unpacked(DATA / VENDORED[relative])
-    path = SHARED / relative
-    if path.exists():
-        return path
-    if os.environ.get("CI"):
-        pytest.fail(f"{path} is missing; CI must have ../shared beside the clone")
-    pytest.skip(f"{path} is missing: this clone has no ../shared beside it (not vendored)")
+    if relative not in VENDORED:
+        raise LookupError(
+            f"{relative!r} has no vendored copy under tests/data (conftest.VENDORED); "
+            "tests never read ../shared"
+        )
+    return _unpacked(DATA / VENDORED[relative])
+
+
+class OutsideRepositoryRead(RuntimeError):
+    """A test opened a file beside the clone (``../shared``, another checkout): a fresh
+    clone has nothing there. Not an OSError, so no ``except OSError`` can hide it."""
+
+
+#: Files beside the clone that tests opened (``_guard_reads`` fails the test that did).
+OUTSIDE_READS: list[str] = []
+
+
+def _guarded_and_allowed() -> tuple[str, tuple[str, ...]]:
+    """The directory beside the clone that is guarded, and the places in it still allowed.
+
+    Python's own files (prefixes, ``sys.path``) and the temporary directory may live
+    beside the clone; at the file system's root only ``/shared`` is guarded.
+    """
+    parent = REPOSITORY.parent
+    if parent == Path(parent.anchor):
+        return str(parent / "shared") + os.sep, ()
+    places = {sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir(), *sys.path}
+    guarded = str(parent) + os.sep
+    allowed = {str(Path(p).resolve()) + os.sep for p in places if p}
+    # A place that holds the whole parent directory would allow everything: not one.
+    return guarded, tuple(sorted(p for p in allowed if not guarded.startswith(p)))
+
+
+_GUARDED, _ALLOWED = _guarded_and_allowed()
+_INSIDE = str(REPOSITORY) + os.sep
+
+
+def _beside_the_clone(path: str) -> bool:
+    """Whether ``path`` is beside the clone (in its parent directory, outside it)."""
+    target = os.path.abspath(path) + os.sep
+    if not target.startswith(_GUARDED) or target.startswith(_INSIDE):
+        return False
+    return not any(target.startswith(place) for place in _ALLOWED)
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "open" and args and isinstance(args[0], str | bytes | os.PathLike):
+        path = os.fsdecode(args[0])
+        if path and _beside_the_clone(path):
+            OUTSIDE_READS.append(path)
+            raise OutsideRepositoryRead(f"a test opened {path}, outside the repository")
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture(autouse=True)
+def _guard_reads() -> Iterator[None]:
+    """Fail a test that opened a file beside the clone, even if it caught the error."""
+    OUTSIDE_READS.clear()
+    yield
+    opened, OUTSIDE_READS[:] = list(OUTSIDE_READS), []
+    if opened:
+        pytest.fail(f"tests must not read outside the repository: {opened}")
 
 
 def _unpacked(path: Path) -> Path:

@@ -1,7 +1,13 @@
-"""``citekit import-md``: the hub, a Markdown torture set, dedup and re-imports.
+"""``citekit import-md``: a hub-like reading list, a Markdown torture set, dedup, re-imports.
 
-The expected tables below were counted by eye from the hub
-(``../shared/seed/000_11720b4ed0497c14.txt``) and from ``tests/data/markdown/torture.md``.
+``tests/data/markdown/hub-like.md`` is the repository's own stand-in for the LLM hub that
+``import-md`` was built for (the hub itself is not vendored: its repository states no
+licence). It has the hub's shapes: a banner image, a setext title, numbered sections with
+Chinese/English headings, title-and-URL cells, title rows above URL rows with a
+description row between them, invites, a stars list, a title without a link, repeats
+across sections, escaped and wrapped URLs, and section 8 with the hub's eleven papers. The
+expected tables below were counted by eye from it and from ``torture.md``. The real hub is
+checked by ``python -m tests.hub.check_seed_import``, which ``.ci/run`` runs.
 """
 
 from __future__ import annotations
@@ -25,28 +31,32 @@ from citekit.model import Name, Record
 from tests.conftest import require_binary, require_shared
 
 DATA = Path(__file__).parent / "data" / "markdown"
-HUB_FILE = "seed/000_11720b4ed0497c14.txt"
-ROOT = "Large Language Model & GPT-4 Hub"
-PAPERS = f"{ROOT}/主要网页或论文资源"
+HUB_LIKE = DATA / "hub-like.md"
+ROOT = "LLM Reading Map"
+PAPERS = f"{ROOT}/论文与网页资源"
+FURTHER = f"{ROOT}/Further Reading"
 
-# Per section of the hub: what a reader counts. Section 3 repeats two articles of
-# section 2 (merged: one entry, two collections) and has one title with no URL.
-HUB_TABLE = {
+# Per section: what a reader counts. Section 3 repeats two articles of section 2 (merged:
+# one entry, two collections) and has one title with no URL; section 9 repeats two arXiv
+# papers of section 8 (an arXiv DOI and a versioned PDF link).
+LIST_TABLE = {
     ROOT: {"skipped": 1},  # the banner image
-    f"{ROOT}/Discussion Groups": {"skipped": 2},  # two chat-group invites
-    f"{ROOT}/Tech Guide/GPT-4技术报告": {"added": 2},
-    f"{ROOT}/Tech Guide/ChatGPT技术报告": {"added": 5},
-    f"{ROOT}/Tech Guide/Large Language Model Technoglogy": {"added": 9},
-    f"{ROOT}/Investment Analysis": {"added": 3, "merged": 2, "skipped": 1},
-    f"{ROOT}/Industry Analysis": {"added": 3},
-    f"{ROOT}/Model Resources/Dataset": {"added": 3},
-    f"{ROOT}/Application Open Source Projects": {"added": 3, "skipped": 1},  # a stars list
-    f"{ROOT}/GPT-4·ChatGPT相关讨论": {"added": 4},
+    f"{ROOT}/Chat Groups": {"skipped": 2},  # two chat-group invites
+    f"{ROOT}/Getting Started/GPT-4解读": {"added": 2},
+    f"{ROOT}/Getting Started/ChatGPT原理": {"added": 5},
+    f"{ROOT}/Getting Started/Model Techniques": {"added": 8},
+    f"{ROOT}/Market Notes": {"added": 3, "merged": 2, "skipped": 1},
+    f"{ROOT}/Industry Notes": {"added": 3},
+    f"{ROOT}/Model Resources/Dataset": {"added": 4},
+    f"{ROOT}/Open Source Projects": {"added": 3, "skipped": 1},  # a stars list
+    f"{ROOT}/GPT-4·ChatGPT问答": {"added": 4},
     PAPERS: {"added": 11, "skipped": 1},  # the invite at the end
+    FURTHER: {"added": 5, "merged": 2, "skipped": 4},  # anchor, file, mailto, image
 }
 
-# Section 8, in document order: (identifier or URL, CSL type).
-HUB_PAPERS = [
+# Section 8, in document order: (identifier or URL, CSL type). The same eleven papers, in
+# the same kinds of link, as the hub's section 8 (tests/data/hub/seed-papers.json).
+LIST_PAPERS = [
     ("https://openai.com/blog/chatgpt/", "post-weblog"),
     (
         "https://cdn.openai.com/research-covers/language-unsupervised/"
@@ -74,12 +84,12 @@ def numbered(records: tuple[Record, ...], taken: set[str]) -> Iterable[Record]:
     return tuple(r.with_(key=f"e{len(taken) + i}") for i, r in enumerate(records))
 
 
-def hub_text() -> str:
-    return require_shared(HUB_FILE).read_text(encoding="utf-8")
+def list_text() -> str:
+    return HUB_LIKE.read_text(encoding="utf-8")
 
 
-def plan_hub(existing: Iterable[Record] = ()) -> ImportPlan:
-    return plan_document(hub_text(), tuple(existing), stem="hub", assign=numbered)
+def plan_list(existing: Iterable[Record] = ()) -> ImportPlan:
+    return plan_document(list_text(), tuple(existing), stem="hub", assign=numbered)
 
 
 def by_collection(plan: ImportPlan) -> dict[str, dict[str, int]]:
@@ -93,37 +103,38 @@ def in_collection(plan: ImportPlan, name: str) -> list[Record]:
     return [r for r in plan.records if name in r.collections]
 
 
-# --- the hub ---------------------------------------------------------------------------------
+# --- the hub-like reading list ---------------------------------------------------------------
 
 
-def test_hub_sections_give_the_entries_a_reader_counts() -> None:
-    plan = plan_hub()
-    assert by_collection(plan) == HUB_TABLE
-    assert plan.counts() == {"added": 43, "merged": 2, "unchanged": 0, "skipped": 6}
-    assert len(plan.records) == 43
-    assert len({r.key for r in plan.records}) == 43
+def test_list_sections_give_the_entries_a_reader_counts() -> None:
+    plan = plan_list()
+    assert by_collection(plan) == LIST_TABLE
+    assert plan.counts() == {"added": 48, "merged": 4, "unchanged": 0, "skipped": 10}
+    assert len(plan.records) == 48
+    assert len({r.key for r in plan.records}) == 48
 
 
-def test_hub_papers_section_has_its_eleven_items_with_the_right_kinds() -> None:
-    plan = plan_hub()
+def test_list_papers_section_has_its_eleven_items_with_the_right_kinds() -> None:
+    plan = plan_list()
     papers = in_collection(plan, PAPERS)
     found = [(r.arxiv_id or r.url, r.type) for r in papers]
-    assert found == HUB_PAPERS
+    assert found == LIST_PAPERS
     reports = [r for r in papers if r.type == "report"]
     assert {r.publisher for r in reports} == {"OpenAI"}
     arxiv = [r for r in papers if r.arxiv_id]
     assert all(r.is_stub and not r.url for r in arxiv)  # resolve completes them
 
 
-def test_hub_papers_match_the_shared_facts() -> None:
+def test_list_papers_match_the_hub_facts() -> None:
     facts = json.loads(require_shared("seed-papers.json").read_text(encoding="utf-8"))
-    papers = in_collection(plan_hub(), PAPERS)
+    papers = in_collection(plan_list(), PAPERS)
+    assert len(papers) == len(facts["papers"]) == 11
     by_arxiv = {r.arxiv_id: r for r in papers if r.arxiv_id}
     by_url = {normalize_url(r.url): r for r in papers if r.url}
     for paper in facts["papers"]:
         if paper["arxiv"]:
             assert paper["arxiv"]["id"] in by_arxiv, paper["id"]
-        elif paper["id"] == "tamer":  # the hub links the PDF, not the DOI
+        elif paper["id"] == "tamer":  # the list links the PDF, not the DOI
             pdf = by_url[
                 normalize_url("https://www.cs.utexas.edu/~bradknox/papers/kcap09-knox.pdf")
             ]
@@ -132,67 +143,125 @@ def test_hub_papers_match_the_shared_facts() -> None:
             assert by_url[normalize_url(paper["url"])].title == paper["title"], paper["id"]
 
 
-def test_hub_keeps_chinese_titles_and_unescapes_urls() -> None:
-    plan = plan_hub()
+def test_list_keeps_chinese_titles_and_unescapes_urls() -> None:
+    plan = plan_list()
     titles = {r.url: r.title for r in plan.records if r.url}
+    # A Chinese label before a full-width colon stays when the rest is Chinese too.
+    assert titles["https://zhuanlan.zhihu.com/p/700000001"] == (
+        "阿哲：GPT-4的多模态能力与训练细节梳理（系列笔记之一）"
+    )
     assert (
-        titles["https://zhuanlan.zhihu.com/p/614055838"]
-        == "陈巍：GPT-4模型特征与训练信息最新解读（收录于GPT-4/ChatGPT技术与产业分析）"
+        titles["https://zhuanlan.zhihu.com/p/700000003"]
+        == "阿哲：ChatGPT原理幻灯片：从预训练到对齐"
     )
-    assert titles["https://zhuanlan.zhihu.com/p/589087074"] == (
-        "有了Chain of Thought Prompting，大模型能做逻辑推理吗？"
+    assert titles["https://zhuanlan.zhihu.com/p/700000010"] == "Prompt Learning：提示学习入门"
+    assert titles["https://zhuanlan.zhihu.com/p/700000011"] == (
+        "Chain of Thought Prompting真的让模型学会推理了吗？"
     )
+    # A Chinese label in front of an English title is dropped.
+    gpt1 = next(r for r in plan.records if r.url.endswith("language_understanding_paper.pdf"))
+    assert gpt1.title == "Improving Language Understanding by Generative Pre-Training"
     assert not any("\\" in r.url or "link.zhihu.com" in r.url for r in plan.records)
 
 
-def test_hub_has_no_invite_links_and_lists_every_skip_with_its_reason() -> None:
-    plan = plan_hub()
-    assert not any(host in r.url for r in plan.records for host in ("c.nxw.so", "c.suo.nz"))
+def test_list_has_no_invite_links_and_lists_every_skip_with_its_reason() -> None:
+    plan = plan_list()
+    assert not any("qun.example.cn" in r.url for r in plan.records)
     skipped = Counter(i.reason for i in plan.items if i.status == "skipped")
     assert skipped == {
         "chat-group invite": 3,
-        "image": 1,
+        "image": 2,
         "GitHub stars list (a list of repositories, not one work)": 1,
         "a title without a link": 1,
+        "not a web link: a place in this document": 1,
+        "not a web link: a file beside this document": 1,
+        "not a web link": 1,
     }
     orphan = next(i for i in plan.items if i.reason == "a title without a link")
-    assert (orphan.line, orphan.text) == (60, "ChatGPT带来的产业变革与投资机遇（九尾繁）")
+    assert (orphan.line, orphan.text) == (59, "生成式AI会重塑哪些行业（演讲稿）")
 
 
-def test_hub_title_rows_above_url_rows() -> None:
-    records = {r.url: r for r in plan_hub().records if r.url}
+def test_list_title_rows_above_url_rows() -> None:
+    records = {r.url: r for r in plan_list().records if r.url}
     mnbvc = records["https://github.com/esbatmop/MNBVC"]
     assert (mnbvc.type, mnbvc.title, mnbvc.author) == (
         "dataset",
         "MNBVC",
         (Name(literal="esbatmop"),),
     )
-    assert mnbvc.abstract.startswith("超大规模中文语料集")
+    assert mnbvc.abstract.startswith("社区收集的超大规模中文语料")
     wudao = records["https://data.baai.ac.cn/details/WuDaoCorporaText"]
     assert (wudao.type, wudao.title) == ("dataset", "WuDaoCorporaText")
+    assert wudao.abstract.startswith("悟道文本语料")
+    c4 = records["https://huggingface.co/datasets/allenai/c4"]  # a dataset host, one row
+    assert (c4.type, c4.title) == ("dataset", "C4：T5预训练使用的英文网页语料")
     neo = records["https://github.com/EleutherAI/gpt-neo"]
     assert (neo.type, neo.title, neo.author) == (
         "software",
         "gpt-neo",
         (Name(literal="EleutherAI"),),
     )
-    framework = next(r for r in records.values() if "research%20framwork" in r.url)
-    assert (framework.type, framework.title) == ("document", "ChatGPT研究框架")
+    market = next(r for r in records.values() if "market%20map" in r.url)
+    assert (market.type, market.title) == ("document", "大模型市场地图")
+
+
+def test_list_links_of_every_kind_become_the_right_stubs() -> None:
+    records = plan_list().records
+    by_id = {r.doi or r.url: r for r in records if not r.arxiv_id}
+    assert by_id["10.1145/1597735.1597738"].type == "article-journal"  # a DOI link: a stub
+    assert by_id["10.1145/1597735.1597738"].is_stub
+    openreview = by_id["https://openreview.net/forum?id=_VjQlMeSB_J"]
+    assert (openreview.type, openreview.title) == (
+        "webpage",
+        "Chain-of-Thought Prompting Elicits Reasoning in Large Language Models",
+    )
+    proceedings = next(r for r in records if "proceedings.neurips.cc" in r.url)
+    assert (proceedings.type, proceedings.title) == ("webpage", "InstructGPT at NeurIPS 2022")
+    # A repository's subfolder is the repository; a Q&A page is a web page, not a blog post.
+    ppo = by_id["https://github.com/DLR-RM/stable-baselines3"]
+    assert (ppo.type, ppo.title, ppo.author) == (
+        "software",
+        "stable-baselines3",
+        (Name(literal="DLR-RM"),),
+    )
+    crowd = by_id["https://www.zhihu.com/question/600000002/answer/3000000002"]
+    assert (crowd.type, crowd.title) == (
+        "webpage",
+        "哪些岗位会被大模型改变？哪些人群需要提前规划？",
+    )
+    post = by_id["https://zhuanlan.zhihu.com/p/700000013"]
+    assert (post.type, post.container_title) == ("post-weblog", "知乎专栏")
+    types = Counter(r.type for r in records)
+    assert types == {
+        "post-weblog": 20,
+        "webpage": 8,
+        "article": 5,
+        "report": 2,
+        "document": 4,
+        "dataset": 4,
+        "software": 4,
+        "article-journal": 1,
+    }
 
 
 def test_a_link_under_two_headings_is_one_entry_in_two_collections() -> None:
-    records = {r.url: r for r in plan_hub().records if r.url}
-    assert records["https://zhuanlan.zhihu.com/p/590655677"].collections == (
-        f"{ROOT}/Tech Guide/ChatGPT技术报告",
-        f"{ROOT}/Investment Analysis",
+    plan = plan_list()
+    records = {r.url: r for r in plan.records if r.url}
+    assert records["https://zhuanlan.zhihu.com/p/700000002"].collections == (
+        f"{ROOT}/Getting Started/ChatGPT原理",
+        f"{ROOT}/Market Notes",
     )
+    arxiv = {r.arxiv_id: r for r in plan.records if r.arxiv_id}
+    assert arxiv["2203.02155"].collections == (PAPERS, FURTHER)  # abs link, then arXiv DOI
+    assert arxiv["2005.14165"].collections == (PAPERS, FURTHER)  # abs link, then v4 PDF
+    assert arxiv["2005.14165"].arxiv_version == ""  # the first mention named no version
 
 
 def test_second_import_changes_nothing() -> None:
-    first = plan_hub()
-    second = plan_hub(first.records)
+    first = plan_list()
+    second = plan_list(first.records)
     assert not second.changed
-    assert second.counts() == {"added": 0, "merged": 0, "unchanged": 45, "skipped": 6}
+    assert second.counts() == {"added": 0, "merged": 0, "unchanged": 52, "skipped": 10}
 
 
 def test_import_merges_into_existing_entries_without_touching_their_fields() -> None:
@@ -205,30 +274,33 @@ def test_import_merges_into_existing_entries_without_touching_their_fields() -> 
     )
     instruct = Record(key="ouyang2022training", doi="10.48550/arXiv.2203.02155")
     blog = Record(key="openai2022chatgpt", type="webpage", url="http://openai.com/blog/chatgpt")
-    plan = plan_hub([gpt3, instruct, blog])
+    plan = plan_list([gpt3, instruct, blog])
     changed = {r.key: r for r in plan.records}
-    assert changed["brown2020language"] == gpt3.with_(collections=("LLM Hub/GPT series", PAPERS))
-    assert changed["ouyang2022training"].collections == (PAPERS,)
+    assert changed["brown2020language"] == gpt3.with_(
+        collections=("LLM Hub/GPT series", PAPERS, FURTHER)
+    )
+    assert changed["ouyang2022training"].collections == (PAPERS, FURTHER)
     assert changed["openai2022chatgpt"].collections == (PAPERS,)
-    assert plan.counts()["merged"] == 5  # three here, two within the hub
+    assert plan.counts()["merged"] == 7  # five links here, two within the list
     assert [r.key for r in plan.records if r.arxiv_id == "2005.14165"] == ["brown2020language"]
 
 
 def test_section_option_keeps_one_section() -> None:
-    plan = plan_document(hub_text(), (), stem="hub", assign=numbered, section="8")
+    plan = plan_document(list_text(), (), stem="hub", assign=numbered, section="8")
     assert {i.collection for i in plan.items} == {PAPERS}
     assert plan.counts()["added"] == 11
     sub = plan_document(
-        hub_text(), (), stem="hub", assign=numbered, section="tech guide/ChatGPT技术报告"
+        list_text(), (), stem="hub", assign=numbered, section="getting started/ChatGPT原理"
     )
     assert sub.counts()["added"] == 5
+    assert {i.collection for i in sub.items} == {f"{ROOT}/Getting Started/ChatGPT原理"}
 
 
 def test_section_that_matches_no_heading_is_an_error() -> None:
     from citekit.errors import CitekitError
 
     with pytest.raises(CitekitError, match="no heading matches 'Nope'"):
-        plan_document(hub_text(), (), stem="hub", assign=numbered, section="Nope")
+        plan_document(list_text(), (), stem="hub", assign=numbered, section="Nope")
 
 
 # --- the torture set -------------------------------------------------------------------------
@@ -431,20 +503,22 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def test_cli_imports_the_hub_and_a_second_import_is_byte_identical(workdir: Path) -> None:
+def test_cli_imports_the_list_and_a_second_import_is_byte_identical(workdir: Path) -> None:
     bib = workdir / "references.bib"
-    hub = str(require_shared(HUB_FILE))
+    hub = str(HUB_LIKE)
     first = run_cli("--bib", str(bib), "import-md", hub)
     assert first.exit_code == 0, first.output
     assert first.stderr.splitlines() == [
-        "citekit: import-md: 43 added, 2 merged, 0 unchanged, 6 skipped",
+        "citekit: import-md: 48 added, 4 merged, 0 unchanged, 10 skipped",
         f"citekit: created {bib}: it did not exist",  # #12 item 11: it says so
     ]
-    assert "skipped  line 158: chat-group invite: http://c.nxw.so/cgpt" in first.stdout
+    assert "skipped  line 158: chat-group invite: http://qun.example.cn/paper" in first.stdout
     written, mtime = bib.read_bytes(), bib.stat().st_mtime_ns
     second = run_cli("--bib", str(bib), "import-md", hub)
     assert second.exit_code == 0, second.output
-    assert second.stderr.strip() == "citekit: import-md: 0 added, 0 merged, 45 unchanged, 6 skipped"
+    assert second.stderr.strip() == (
+        "citekit: import-md: 0 added, 0 merged, 52 unchanged, 10 skipped"
+    )
     assert bib.read_bytes() == written
     assert bib.stat().st_mtime_ns == mtime
 
@@ -453,16 +527,20 @@ def test_cli_library_entries_are_ascii_keyed_and_complete(workdir: Path) -> None
     from citekit.library import load
 
     bib = workdir / "references.bib"
-    assert run_cli("--bib", str(bib), "import-md", str(require_shared(HUB_FILE))).exit_code == 0
+    assert run_cli("--bib", str(bib), "import-md", str(HUB_LIKE)).exit_code == 0
     records = load(bib).records
-    assert len(records) == 43
-    # Generated keys are [a-z0-9]; the arXiv stubs' are provisional (keys.provisional_key).
-    generated = [r.key for r in records if not r.key.startswith("arXiv:")]
+    assert len(records) == 48
+    # Generated keys are [a-z0-9]; the identifier-only stubs' are provisional
+    # (keys.provisional_key): five arXiv papers and one DOI.
+    generated = [r.key for r in records if not r.key.startswith(("arXiv:", "doi:"))]
     assert all(k.isascii() and k.isalnum() for k in generated)
+    assert len(set(generated)) == len(generated) == 42
     provisional = {r.key for r in records if r.key not in generated}
-    assert provisional == {f"arXiv:{r.arxiv_id}" for r in records if r.arxiv_id}
+    assert provisional == {f"arXiv:{r.arxiv_id}" for r in records if r.arxiv_id} | {
+        "doi:10.1145/1597735.1597738"
+    }
     titles = {r.title for r in records}
-    assert "陈巍：ChatGPT报告：技术详解和产业未来" in titles
+    assert "阿哲：ChatGPT原理幻灯片：从预训练到对齐" in titles
     assert sum(1 for r in records if r.arxiv_id) == 5
 
 
@@ -493,9 +571,7 @@ def test_cli_merges_into_a_hand_written_library_and_keeps_the_rest(workdir: Path
         "}\n"
     )
     bib.write_text(original, encoding="utf-8")
-    result = run_cli(
-        "--bib", str(bib), "import-md", "--section", "8", str(require_shared(HUB_FILE))
-    )
+    result = run_cli("--bib", str(bib), "import-md", "--section", "8", str(HUB_LIKE))
     assert result.exit_code == 0, result.output
     assert result.stderr.strip() == "citekit: import-md: 10 added, 1 merged, 0 unchanged, 1 skipped"
     text = bib.read_text(encoding="utf-8")
@@ -505,7 +581,7 @@ def test_cli_merges_into_a_hand_written_library_and_keeps_the_rest(workdir: Path
 
 
 def test_cli_errors_are_one_line(workdir: Path) -> None:
-    hub = str(require_shared(HUB_FILE))
+    hub = str(HUB_LIKE)
     result = run_cli("import-md", "--section", "Nope", hub)
     assert result.exit_code == 1
     assert result.stderr.startswith("citekit: no heading matches 'Nope'; headings are: ")
@@ -560,34 +636,35 @@ def test_any_text_scans_and_classifies_without_error(text: str) -> None:
 
 # --- real consumers --------------------------------------------------------------------------
 
-# Every warning the consumers give on a freshly imported hub, and why it is expected:
-# stubs have no author or year until `citekit resolve` (arXiv ids carry no title either);
+# Every warning the consumers give on a freshly imported hub-like list, and why it is expected:
+# stubs have no author or year until `citekit resolve` (arXiv ids carry no title either, and
+# the DOI-only stub, an @article, no title or journal);
 # `groups` is JabRef's field, outside biblatex's data model; the BibTeX writer puts a blog's
 # name in `journal`, which biblatex does not define for @misc.
 # Stubs with only an arXiv id have provisional keys such as `arXiv:2005.14165`.
 BIBTEX_WARNINGS = re.compile(
-    r"^Warning--(to sort, need author or key|empty (author|year)) in [\w.:/-]+$"
+    r"^Warning--(to sort, need author or key|empty (author|year|title|journal)) in [\w.:/-]+$"
 )
 BIBER_WARNINGS = re.compile(
     r"^WARN - Datamodel: Entry '[\w.:/-]+' \(references\.bib\): ("
     r"Field 'groups' invalid in data model - ignoring"
     r"|Missing mandatory field - one of 'date, year' must be defined"
-    r"|Missing mandatory field '(author|title)'"
+    r"|Missing mandatory field '(author|title|journaltitle)'"
     r"|Invalid field 'journaltitle' for entrytype 'misc')$"
 )
 
 
-def imported_hub(workdir: Path) -> Path:
+def imported_list(workdir: Path) -> Path:
     bib = workdir / "references.bib"
-    result = run_cli("--bib", str(bib), "import-md", str(require_shared(HUB_FILE)))
+    result = run_cli("--bib", str(bib), "import-md", str(HUB_LIKE))
     assert result.exit_code == 0, result.output
     return bib
 
 
 @pytest.mark.consumer
-def test_imported_hub_passes_bibtex(workdir: Path) -> None:
+def test_imported_list_passes_bibtex(workdir: Path) -> None:
     bibtex = require_binary("bibtex")
-    imported_hub(workdir)
+    imported_list(workdir)
     (workdir / "refs.aux").write_text("\\citation{*}\n\\bibstyle{plain}\n\\bibdata{references}\n")
     done = subprocess.run([bibtex, "-terse", "refs"], cwd=workdir, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
@@ -595,13 +672,13 @@ def test_imported_hub_passes_bibtex(workdir: Path) -> None:
     assert "error message" not in log
     warnings = [line for line in log.splitlines() if line.startswith("Warning--")]
     assert [w for w in warnings if not BIBTEX_WARNINGS.match(w)] == []
-    assert (workdir / "refs.bbl").read_text(encoding="utf-8").count("\\bibitem") == 43
+    assert (workdir / "refs.bbl").read_text(encoding="utf-8").count("\\bibitem") == 48
 
 
 @pytest.mark.consumer
-def test_imported_hub_passes_biber(workdir: Path) -> None:
+def test_imported_list_passes_biber(workdir: Path) -> None:
     biber = require_binary("biber")
-    imported_hub(workdir)
+    imported_list(workdir)
     command = [biber, "--tool", "--validate-datamodel", "--nolog", "-O", "out.bib"]
     done = subprocess.run([*command, "references.bib"], cwd=workdir, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout
@@ -609,7 +686,7 @@ def test_imported_hub_passes_biber(workdir: Path) -> None:
     assert [line for line in lines if line.startswith("ERROR")] == []
     unexplained = [w for w in lines if w.startswith("WARN") and not BIBER_WARNINGS.match(w)]
     assert unexplained == []
-    assert (workdir / "out.bib").read_text(encoding="utf-8").count("@") >= 43
+    assert (workdir / "out.bib").read_text(encoding="utf-8").count("@") >= 48
 
 
 def test_a_pdf_link_names_a_library_paper_by_its_title() -> None:
@@ -619,7 +696,7 @@ def test_a_pdf_link_names_a_library_paper_by_its_title() -> None:
         title="Interactively Shaping Agents via Human Reinforcement: The TAMER Framework",
         doi="10.1145/1597735.1597738",
     )
-    plan = plan_hub([tamer])
+    plan = plan_list([tamer])
     item = next(i for i in plan.items if "kcap09" in i.url)
     assert (item.status, item.key, item.reason) == (
         "merged",
@@ -640,18 +717,20 @@ def test_web_pages_never_match_by_title() -> None:
     assert plan.counts()["added"] == 2
 
 
-def test_check_on_the_imported_hub_names_only_what_resolve_and_the_user_complete(
+def test_check_on_the_imported_list_names_only_what_resolve_and_the_user_complete(
     workdir: Path,
 ) -> None:
-    bib = imported_hub(workdir)
+    bib = imported_list(workdir)
     result = run_cli("--bib", str(bib), "check", "--json")
     report = json.loads(result.stdout)
-    assert report["entries"] == 43
+    assert report["entries"] == 48
     problems = Counter((p["kind"], p["message"].split(":")[0]) for p in report["problems"])
-    # No duplicate, parse or key problem: the arXiv stubs wait for `citekit resolve`, and the
-    # two OpenAI reports need their authors and year, which neither the hub nor a source has.
+    # No duplicate, parse or key problem: the arXiv and DOI stubs wait for `citekit resolve`,
+    # and the two OpenAI reports need their authors and year, which neither the list nor a
+    # source has.
     assert problems == {
         ("stub", "stub for arXiv"): 5,
+        ("stub", "stub for 10.1145/1597735.1597738"): 1,
         ("missing-field", "missing author, year"): 2,
     }
     assert {p["key"] for p in report["problems"] if p["kind"] == "missing-field"} == {
@@ -665,13 +744,13 @@ def load_records(bib: Path) -> tuple[Record, ...]:
     return load(bib).records
 
 
-def test_hub_papers_section_merges_into_the_resolved_library_which_still_passes_check(
+def test_list_papers_section_merges_into_the_resolved_library_which_still_passes_check(
     workdir: Path,
 ) -> None:
     resolved = Path(__file__).resolve().parent.parent / "references.bib"
     bib = workdir / "references.bib"
     bib.write_bytes(resolved.read_bytes())
-    hub = str(require_shared(HUB_FILE))
+    hub = str(HUB_LIKE)
     result = run_cli("--bib", str(bib), "import-md", "--section", "8", hub)
     assert result.exit_code == 0, result.output
     # Every paper is already there (by arXiv id, URL, or TAMER's title): only groups change.

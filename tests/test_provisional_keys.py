@@ -17,7 +17,7 @@ from citekit.keys import rename_provisional as rename
 from citekit.library import dumps, loads
 from citekit.model import Date, Name, Record
 from citekit.writers.bibtex import format_biblatex, format_bibtex
-from tests.conftest import require_binary, require_shared
+from tests.conftest import require_binary
 from tests.hub.rebuild import run_cli
 from tests.hub.replay import register
 from tests.servers.fixtures import ReplayServers
@@ -181,18 +181,23 @@ def test_provisional_keys_are_cited_by_pandoc(tmp_path: Path) -> None:
     assert all(f"Author{i}" in run.stdout for i in range(len(STUBS))), run.stdout
 
 
-def test_hub_import_then_resolve_renames_the_arxiv_stubs(
+HUB_LIKE = Path(__file__).resolve().parent / "data" / "markdown" / "hub-like.md"
+
+
+def test_list_import_then_resolve_renames_the_identifier_stubs(
     tmp_path: Path, replay_servers: ReplayServers
 ) -> None:
-    hub = require_shared("seed/000_11720b4ed0497c14.txt")
+    hub = HUB_LIKE  # the hub's eleven papers in section 8, plus TAMER's DOI in section 9
     register(replay_servers.arxiv, replay_servers.crossref)
     urls = (replay_servers.arxiv.url, replay_servers.crossref.url)
     imported = run_cli(tmp_path, ["import-md", str(hub)], *urls)
     assert imported.returncode == 0, imported.stderr
     bib = tmp_path / "references.bib"
     stubs = [r for r in loads(bib.read_text(encoding="utf-8")).records if is_provisional(r)]
-    assert sorted(r.key for r in stubs) == sorted(f"arXiv:{r.arxiv_id}" for r in stubs)
-    assert len(stubs) == 5
+    arxiv = [r for r in stubs if r.arxiv_id]
+    assert sorted(r.key for r in arxiv) == sorted(f"arXiv:{r.arxiv_id}" for r in arxiv)
+    assert len(arxiv) == 5
+    assert [r.key for r in stubs if not r.arxiv_id] == ["doi:10.1145/1597735.1597738"]
     checked = run_cli(tmp_path, ["check"], *urls)
     assert "stub for" in checked.stderr + checked.stdout
 
@@ -204,7 +209,8 @@ def test_hub_import_then_resolve_renames_the_arxiv_stubs(
     items = {i["key"]: i for i in report["items"]}
     assert items["brown2020language"]["renamed_from"] == "arXiv:2005.14165"
     assert items["brown2020language"]["state"] == "resolved"
-    assert "5 provisional keys renamed: arXiv:2005.14165 → brown2020language" in done.stderr
+    assert report["renamed"]["doi:10.1145/1597735.1597738"] == "knox2009interactively"
+    assert "6 provisional keys renamed: arXiv:2005.14165 → brown2020language" in done.stderr
     text = bib.read_text(encoding="utf-8")
     records = {r.key: r for r in loads(text).records}
     assert "arXiv:" not in "".join(records)
