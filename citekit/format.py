@@ -31,6 +31,11 @@ citeproc-py has three gaps this module covers, each without changing the CSL-JSO
 * it suppresses a substituted variable only when the substitute names the variable
   itself, not a macro (APA printed a title-only item's title twice): every variable of
   a substituted macro is suppressed for the rest of the entry, as the CSL spec says;
+* its ``text-case="title"`` splits words at spaces only and joins the pieces of a title
+  with spaces, so a nocase word gained spaces (``ChatGPT :``, ``( RLHF )``) and only the
+  first part of a hyphenated word was capitalised (``Few-shot``): CSL-JSON titles are in
+  sentence case with nocase words since #15 item 4, so title case is what Chicago shows
+  of them. :func:`citekit.writers.csl_case.title_case` (pandoc citeproc's rules) is used;
 * APA prints ``Retrieved <URL>`` for an undated item without an access date (an
   incomplete sentence, which pandoc's citeproc also prints): the URL stands alone.
 
@@ -53,6 +58,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .model import Record
+from .writers.csl_case import title_case
 from .writers.csljson import record_to_csl
 
 __all__ = ["FORMATS", "format_bibliography", "format_entries", "style_path"]
@@ -128,6 +134,7 @@ def _render(
 
     fmt = formatter.html if output == "html" else formatter.plain
     _repress_substituted_macros()
+    _title_case_by_pieces()
     with warnings.catch_warnings():
         # citeproc-py warns once per variable it does not model (citation-key,
         # event-title); those are expected and say nothing about the user's data.
@@ -274,6 +281,25 @@ def _repress_substituted_macros() -> None:
     model.Substitute.add_to_repressed_list = add_to_repressed_list
     model.Substitute.render = render
     model.Text.process = _text_process(model, model.Text.process)
+
+
+def _title_case_by_pieces() -> None:
+    """Make citeproc-py's ``text-case="title"`` keep nocase pieces in place (docstring)."""
+    from citeproc import model
+    from citeproc.string import MixedString, NoCase
+
+    original = model.TextCased.case
+    if getattr(original, _PATCHED, False):
+        return
+
+    def case(self: Any, text: Any, language: Any = None) -> Any:
+        if self.get("text-case") != "title" or language != "en":
+            return original(self, text, language)  # citeproc-py's rule: English only
+        pieces = list(text) if isinstance(text, MixedString) else [text]
+        return "".join(title_case([(str(p), isinstance(p, NoCase)) for p in pieces]))
+
+    setattr(case, _PATCHED, True)
+    model.TextCased.case = case
 
 
 def _text_process(model: Any, original: Any) -> Any:

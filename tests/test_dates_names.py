@@ -81,7 +81,8 @@ def test_subtitle_and_titleaddon_are_appended_for_csl() -> None:
     )
     library = loads(text)
     titles = [i["title"] for i in json.loads(format_csljson(derived(library.records)))]
-    assert titles == ["Main. A Study. Reprint", "Why? Because"]
+    # CSL-JSON titles are in sentence case (#15 item 4): "A Study" reads as Title Case
+    assert titles == ["Main. A study. Reprint", "Why? Because"]
     assert "subtitle" in format_biblatex(library.records)  # the .bib keeps the field
 
 

@@ -19,6 +19,7 @@ from citekit.writers.bibtex import format_biblatex, format_bibtex
 from citekit.writers.csljson import format_csljson
 
 SC = '<span style="font-variant:small-caps;">{}</span>'
+NOCASE = '<span class="nocase">{}</span>'
 
 
 @pytest.mark.parametrize(
@@ -135,9 +136,13 @@ TUGBOAT = r"""@preamble{ "\def\MF{{\sc Metafont}}" # "\newcommand{\acro}[1]{\tex
 def test_preamble_commands_are_expanded_for_csl() -> None:
     lib = loads(TUGBOAT)
     item = json.loads(format_csljson(lib.records))[0]
-    assert item["title"] == "PDF output from Metafont and BibTeX"
+    # sentence case with case protection (#15 item 4): Metafont is a sentence-case
+    # title's proper noun, PDF and BibTeX carry their case
+    assert item["title"] == NOCASE.format("PDF") + " output from " + NOCASE.format(
+        "Metafont"
+    ) + " and " + NOCASE.format("BibTeX")
     assert item["container-title"] == "TUGboat"
-    assert "\\" not in json.dumps(item)
+    assert "\\" not in json.dumps(item).replace('\\"', "")  # JSON's escaped quotes aside
 
 
 @pytest.mark.parametrize("writer", [format_bibtex, format_biblatex])
@@ -165,11 +170,23 @@ def test_csl_has_no_backslash_outside_math_for_latex_heavy_entries() -> None:
     )
     item = json.loads(format_csljson(lib.records))[0]
     title = item["title"]
+    # the case protection is #15 item 4's (a sentence-case title: its capitals are kept)
+    nc = NOCASE.format
     assert title == (
         "3<sup>rd</sup> "
-        + SC.format("CONNIVER")
-        + ": <i>In<sub>x</sub>Ga<sub>1\u2212x</sub>N</i> \u201cAnomalous\u201d \u201cQ\u201d"
-        " http://a.b/c_d X Y Z and $\\frac{a}{b}$"
+        + SC.format(nc("CONNIVER"))
+        + ": <i>In<sub>x</sub>"
+        + nc("Ga")
+        + nc("<sub>1\u2212x</sub>")
+        + nc("N")
+        + "</i> \u201c"
+        + nc("Anomalous")
+        + "\u201d \u201c"
+        + nc("Q")
+        + "\u201d http://a.b/c_d "
+        + " ".join(map(nc, "XYZ"))
+        + " and "
+        + nc("$\\frac{a}{b}$")
     )
     assert [a["family"] for a in item["author"]] == ["Franců", "Nguyễn"]
     assert item["container-title"] == "J. LaTeX & TeX"

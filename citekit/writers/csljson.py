@@ -16,6 +16,7 @@ from typing import Any
 
 from ..bibtex.texmath import flatten, rich_math
 from ..model import CSL_TYPES, Date, Name, Record, csl_text, persons
+from .csl_case import csl_language, is_english, sentence_case
 from .preprint import as_preprint
 
 __all__ = ["csljson_chunks", "format_csljson", "record_to_csl"]
@@ -28,6 +29,10 @@ _RICH: tuple[tuple[str, str], ...] = (
     ("collection_title", "collection-title"),
     ("event_title", "event-title"),
 )
+#: Variables written in sentence case (English records; see csl_case): the item's title,
+#: and the container's for types whose container is a book with a title, not a name.
+_SENTENCE_CASE = frozenset({"title"})
+_BOOK_CONTAINED = frozenset({"chapter"})
 _SERIES_NUMBER = frozenset({"book", "chapter"})  # BibTeX number = number in the series
 _PLAIN: tuple[tuple[str, str], ...] = (
     ("volume", "volume"),
@@ -58,10 +63,14 @@ def record_to_csl(record: Record) -> dict[str, Any]:
     item: dict[str, Any] = {"id": record.key, "citation-key": record.key}
     item["type"] = record.type if record.type in CSL_TYPES else "document"
     _preprint(record, item)
+    language = record.language or (record.extra_get("langid") or "").strip("{} ")
+    recase = is_english(language)
     for attr, var in _RICH:
         value = getattr(record, attr)
         if value:
-            item[var] = _rich(value)
+            book = var == "container-title" and record.type in _BOOK_CONTAINED
+            sentence = recase and (var in _SENTENCE_CASE or book)
+            item[var] = _rich(value, sentence)
     # BibTeX's "and others" is no person: styles add "et al." by their own rules.
     for var, names in (("author", persons(record.author)), ("editor", persons(record.editor))):
         if names:
@@ -76,6 +85,8 @@ def record_to_csl(record: Record) -> dict[str, Any]:
             var = "collection-number"
         if attr == "note" and record.arxiv_id and record.type != "article":
             value = "\n".join(filter(None, (_arxiv_line(record), value)))
+        if attr == "language":
+            value = csl_language(language) if language else ""
         if value and var not in item:
             item[var] = _plain(value)
     if record.keywords:
@@ -99,10 +110,13 @@ def _arxiv_line(record: Record) -> str:
     return f"arXiv:{record.arxiv_id}{cls}"
 
 
-def _rich(text: str) -> str:
-    """CSL rich text: citekit's tex spans as their text, simple math as Unicode (#18)."""
+def _rich(text: str, sentence: bool) -> str:
+    """CSL rich text: citekit's tex spans as their text, simple math as Unicode (#18);
+    ``sentence``: in sentence case with case protection (#15, :mod:`.csl_case`)."""
     if "<" in text:
         text = csl_text(text)
+    if sentence:
+        text = sentence_case(text)  # before the math becomes text: math is protected whole
     return rich_math(text) if "$" in text else text
 
 

@@ -1,0 +1,197 @@
+"""CSL-JSON titles in sentence case with case protection (#15 item 4): the conversion.
+
+The real consumers (pandoc's citeproc with APA and Chicago) are in
+``tests/consumers/test_title_case_pandoc.py``; these are the rules, one by one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from citekit.format import format_bibliography
+from citekit.library import loads
+from citekit.writers.csl_case import (
+    _plain_sentence_case,
+    _rich_sentence_case,
+    csl_language,
+    is_english,
+    sentence_case,
+    title_case,
+)
+from citekit.writers.csljson import format_csljson
+
+NC = '<span class="nocase">{}</span>'.format
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        # Title Case (BibTeX convention, and what arXiv often gives) becomes sentence case
+        ("Language Models are Few-Shot Learners", "Language models are few-shot learners"),
+        (
+            "Chain-of-Thought Prompting Elicits Reasoning in Large Language Models",
+            "Chain-of-thought prompting elicits reasoning in large language models",
+        ),
+        ("Attention Is All You Need", "Attention is all you need"),
+        ("Don't Stop Pretraining", "Don't stop pretraining"),
+        # a sentence starts after : ? ! . (APA capitalises the word after a colon)
+        (
+            "Interactively Shaping Agents via Human Reinforcement: The TAMER Framework",
+            f"Interactively shaping agents via human reinforcement: The {NC('TAMER')} framework",
+        ),
+        ("What Is a Transformer? An Introduction", "What is a transformer? An introduction"),
+        # words whose case BibTeX's rule implies are protected, wherever they stand
+        (
+            "ChatGPT: Optimizing Language Models for Dialogue",
+            f"{NC('ChatGPT')}: Optimizing language models for dialogue",
+        ),
+        (
+            "GPT-4 and InstructGPT on ImageNet: 3D Scenes",
+            f"{NC('GPT')}-4 and {NC('InstructGPT')} on {NC('ImageNet')}: {NC('3D')} scenes",
+        ),
+        ("A Study of iPhone Use", f"A study of {NC('iPhone')} use"),
+        ("Work by O'Brien and Others", "Work by " + NC("O'Brien") + " and others"),
+        # names with digits are deliberate; so are lone capitals, but for the article "A"
+        ("Exploring Transfer with T5 Models", f"Exploring transfer with {NC('T5')} models"),
+        ("Why Vitamin C Matters for A Cell", f"Why vitamin {NC('C')} matters for a cell"),
+        ("Part I of A Series on Planning", f"Part {NC('I')} of a series on planning"),
+        ("Q&A Systems for Plan A", f"Q&{NC('A')} systems for plan {NC('A')}"),
+        # a title already in sentence case is kept; its capitals are proper nouns
+        ("Training language models to follow instructions with human feedback", None),
+        (
+            "Gaussian processes for machine learning in Python",
+            f"Gaussian processes for machine learning in {NC('Python')}",
+        ),
+        (
+            "Bayesian inference for Gaussian processes in Python",
+            f"Bayesian inference for {NC('Gaussian')} processes in {NC('Python')}",
+        ),
+        # the user's braces (nocase markup in the record) are kept as they are
+        (
+            f"Inference in {NC('Bayesian')} Networks for the {NC('United States')}",
+            f"Inference in {NC('Bayesian')} networks for the {NC('United States')}",
+        ),
+        (f"The {NC('nm')} Scale of Things", f"The {NC('nm')} scale of things"),
+        # markup is kept, the words inside it are cased like the rest
+        (
+            "Learning <i>Italic Words</i> With <b>Bold RNA</b>",
+            f"Learning <i>italic words</i> with <b>bold {NC('RNA')}</b>",
+        ),
+        # math holding a letter is protected whole; a price is no math
+        ("Sorting in $O(n)$ Time and Space", f"Sorting in {NC('$O(n)$')} time and space"),
+        ("Winning $100 and $200 Prizes", "Winning $100 and $200 prizes"),
+        (r"The Angle $\langle 001 \rangle$ Growth", r"The angle $\langle 001 \rangle$ growth"),
+    ],
+)
+def test_sentence_case(title: str, expected: str | None) -> None:
+    assert sentence_case(title) == (title if expected is None else expected)
+
+
+_MARKUP = re.compile(r"<[^>]+>")
+
+_titles = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["GPT", "The", "A", "of", "Few-Shot", "iPhone", "3D", "I", "é", ": ", "? ", "O'Brien"]
+        ),
+        st.text(alphabet=st.characters(codec="utf-8", exclude_characters="<>$"), max_size=8),
+    ),
+    max_size=12,
+).map(" ".join)
+
+
+@given(_titles)
+def test_sentence_case_changes_nothing_but_case_and_is_stable(title: str) -> None:
+    once = sentence_case(title)
+    assert _MARKUP.sub("", once).lower() == title.lower()
+    assert sentence_case(once) == once
+
+
+@given(_titles)
+def test_the_fast_path_for_plain_titles_equals_the_rich_text_path(title: str) -> None:
+    assert _plain_sentence_case(title) == _rich_sentence_case(title)
+
+
+def test_title_case_of_pieces_keeps_protected_pieces_in_place() -> None:
+    assert title_case([("language models are few-shot learners", False)]) == [
+        "Language Models Are Few-Shot Learners"
+    ]
+    pieces = [("", False), ("ChatGPT", True), (": optimizing models for the web", False)]
+    assert title_case(pieces) == ["", "ChatGPT", ": Optimizing Models for the Web"]
+    assert title_case([("chain-of-thought in ", False), ("nm", True)]) == [
+        "Chain-of-Thought in ",
+        "nm",
+    ]
+    assert title_case([("Q&amp;A systems worth looking at", False)]) == [
+        "Q&amp;A Systems Worth Looking At"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "english", "csl"),
+    [
+        ("", True, ""),
+        ("english", True, "en"),
+        ("british", True, "en-GB"),
+        ("USenglish", True, "en-US"),
+        ("en-AU", True, "en-AU"),
+        ("German", False, "de"),
+        ("ngerman", False, "de-DE"),
+        ("french", False, "fr"),
+        ("enochian", False, "enochian"),
+    ],
+)
+def test_language(language: str, english: bool, csl: str) -> None:
+    assert is_english(language) is english
+    assert csl_language(language) == csl
+
+
+def items(text: str) -> dict[str, dict[str, str]]:
+    return {i["id"]: i for i in json.loads(format_csljson(loads(text).records))}
+
+
+def test_export_recases_english_titles_only() -> None:
+    got = items(
+        r"""@article{de, title = {{\"U}ber Die Grenzen}, langid = {german}, journal = {Z}}
+@article{fr, title = {La Théorie Des Ensembles}, language = {french}, journal = {J}}
+@article{gb, title = {A Study of Colour}, langid = {british}, journal = {J}}
+@article{en, title = {A Study of Colour}, journal = {Journal of Colour Studies}}"""
+    )
+    assert got["de"]["title"] == "Über Die Grenzen" and got["de"]["language"] == "de"
+    assert got["fr"]["title"] == "La Théorie Des Ensembles" and got["fr"]["language"] == "fr"
+    assert got["gb"]["title"] == "A study of colour" and got["gb"]["language"] == "en-GB"
+    assert got["en"]["title"] == "A study of colour" and "language" not in got["en"]
+    assert got["en"]["container-title"] == "Journal of Colour Studies"  # a name: as written
+
+
+def test_a_chapters_book_title_is_sentence_case_a_proceedings_name_is_not() -> None:
+    got = items(
+        """@incollection{c, title = {A Chapter}, booktitle = {The Handbook of Deep Learning},
+  series = {Lecture Notes in Computer Science}}
+@inproceedings{p, title = {A Paper}, booktitle = {Advances in Neural Information Processing}}"""
+    )
+    assert got["c"]["container-title"] == "The handbook of deep learning"
+    assert got["c"]["collection-title"] == "Lecture Notes in Computer Science"
+    assert got["p"]["container-title"] == "Advances in Neural Information Processing"
+
+
+def test_citekit_format_title_cases_around_protected_words() -> None:
+    """Regression: citeproc-py put spaces around nocase words (``ChatGPT :``, ``( RLHF )``)
+    and capitalised only the first part of a hyphenated word (``Few-shot``)."""
+    (record,) = loads(
+        """@misc{x, author = {Doe, Jane}, year = {2022},
+  title = {ChatGPT: Few-Shot Learning from Human Feedback ({RLHF}) at the {nm} Scale}}"""
+    ).records
+    (chicago,) = format_bibliography([record], "chicago-author-date")
+    assert "“ChatGPT: Few-Shot Learning from Human Feedback (RLHF) at the nm Scale.”" in chicago
+    (apa,) = format_bibliography([record], "apa")
+    assert "ChatGPT: Few-shot learning from human feedback (RLHF) at the nm scale." in apa
+    (html,) = format_bibliography(
+        [record.with_(title="Q&A Systems Worth It")], "chicago-author-date", "html"
+    )
+    assert "Q&amp;A Systems Worth It" in html
