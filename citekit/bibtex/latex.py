@@ -43,7 +43,7 @@ from .texaccents import decode_accents, decode_commands, hide_math, show_math
 from .texencode import encode
 from .texmath import flatten
 
-__all__ = ["decode", "encode", "needs_decoding", "use_preamble"]
+__all__ = ["decode", "encode", "needs_decoding", "preamble_key", "use_preamble"]
 
 #: The preamble's definitions, hashable so that decoding stays cached per value.
 _Macros = tuple[tuple[str, Definition], ...]
@@ -58,6 +58,12 @@ def use_preamble(macros: Mapping[str, Definition]) -> None:
     next file): decoding has no other state.
     """
     _PREAMBLE.set(tuple(sorted(macros.items())))
+
+
+def preamble_key() -> object:
+    """What :func:`decode` depends on besides its arguments (the ``@preamble`` in force):
+    the key for a cache of decoded values."""
+    return _PREAMBLE.get()
 
 
 _TRIGGERS = re.compile(r"[\\{}~$]")

@@ -12,6 +12,12 @@ Reading follows ``bibtex``'s name grammar rather than bibtexparser's ``SplitName
 * ``and others`` ("et al.") reads as :data:`~citekit.model.OTHERS` and is written back as
   ``others``.
 
+Reading is cached per author list, per name and per name part (real files repeat them),
+and finds separators at brace depth 0 with plain regular expressions over a *masked*
+copy of the value (:func:`_masked`: every brace group blanked out, positions kept). A value
+whose braces do not balance is read a character at a time (:func:`_parse_slow`, which
+``tests/test_names_fast.py`` holds the fast path to).
+
 Writing gives ``von Last, Jr., First`` with each part encoded by :mod:`citekit.bibtex.latex`;
 a family name that BibTeX would misread (it starts lower-case, or holds a comma or
 ``and``) is braced whole.
@@ -23,7 +29,7 @@ import re
 from functools import lru_cache
 
 from ..model import Name
-from .latex import decode, encode
+from .latex import decode, encode, preamble_key
 
 __all__ = ["format_names", "parse_names"]
 
@@ -36,8 +42,125 @@ def parse_names(value: str) -> tuple[Name, ...]:
     value = value.strip()
     if not value:
         return ()
+    return _parse_list(value, preamble_key())
+
+
+@lru_cache(maxsize=8192)
+def _parse_list(value: str, macros: object) -> tuple[Name, ...]:
+    """:func:`parse_names` of a stripped ``value`` (``macros``: the cache key of the
+    ``@preamble`` in force, which decoding depends on)."""
+    if _PLAIN_GROUPS.fullmatch(value):  # its own mask: no separator inside braces
+        pieces = [(piece.strip(),) * 2 for piece in _AND_SIMPLE.split(value)]
+    else:
+        masked = _masked(value)
+        if masked is None:
+            return _parse_slow(value)
+        pieces = []
+        start = 0
+        for match in (*_AND_SIMPLE.finditer(masked), None):
+            end = match.start() if match else len(value)
+            # A name's mask is its slice of the list's; white space is the same in both.
+            pieces.append((value[start:end].strip(), masked[start:end].strip()))
+            start = match.end() if match else end
+    names = (_parse_one(raw, masked, macros) for raw, masked in pieces if raw)
+    return tuple(name for name in names if name.literal != _OPTIONS_ONLY.literal)
+
+
+#: Text whose brace groups balance, nest at most three deep and hold no separator of
+#: names or name parts (white space, ``~``, a comma): the common case, ``Jos{\'e}``.
+_PLAIN_GROUPS = re.compile(r"(?:[^{}]|\{(?:[^{}\s~,]|\{(?:[^{}\s~,]|\{[^{}\s~,]*\})*\})*\})*")
+#: An innermost brace group.
+_INNER_GROUP = re.compile(r"\{[^{}]*\}")
+_FILL = "\x01"  # neither a letter, white space, a comma nor a brace
+
+
+def _fill(match: re.Match[str]) -> str:
+    return _FILL * (match.end() - match.start())
+
+
+def _masked(text: str) -> str | None:
+    """``text`` with each brace group (braces and all) replaced by as many :data:`_FILL`.
+
+    The masked text has the same length, so its separators are those of ``text`` at brace
+    depth 0, at the same positions. None when the braces do not balance or nest deeper
+    than a name's do (each level is one pass: the slow path is linear).
+    """
+    masked = text
+    for _ in range(8):
+        if "{" not in masked:
+            return None if "}" in masked else masked
+        filled = _INNER_GROUP.sub(_fill, masked)
+        if filled == masked:
+            return None  # an opening brace that is never closed
+        masked = filled
+    return None
+
+
+@lru_cache(maxsize=16384)
+def _parse_one(raw: str, masked: str, macros: object) -> Name:
+    """One name (``masked``: its :func:`_masked` form)."""
+    if "=" in raw and _EXTENDED_START.match(raw) and (extended := _extended(raw)) is not None:
+        return extended
+    if raw[0] == "{" and _is_single_group(raw):
+        return Name(literal=decode(raw))
+    comma = masked.find(",")
+    if comma < 0:
+        return _first_von_last(_masked_words(raw, masked))
+    if masked.find(",", comma + 1) < 0 and (first := raw[comma + 1 :].strip()):
+        # "von Last, First", the usual form
+        particle, family = _von_last_part(raw[:comma].strip(), macros)
+        return Name(family=family, given=_decoded(first, macros), particle=particle)
+    commas = []
+    start = 0
+    while comma >= 0:
+        commas.append(raw[start:comma].strip())
+        start = comma + 1
+        comma = masked.find(",", start)
+    commas.append(raw[start:].strip())
+    while len(commas) > 1 and not commas[-1]:
+        commas.pop()  # trailing comma: "Abdul Gani Asyik," is "Abdul Gani Asyik"
+    if len(commas) == 1:
+        return _first_von_last(_masked_words(commas[0], _masked(commas[0]) or ""))
+    particle, family = _von_last_part(commas[0], macros)
+    jr = commas[1] if len(commas) > 2 else ""
+    first = ", ".join(commas[2:]) if len(commas) > 2 else commas[1]
+    return Name(
+        family=family, given=_decoded(first, macros), particle=particle, suffix=_decoded(jr, macros)
+    )
+
+
+_EXTENDED_START = re.compile(r"\s*[A-Za-z][A-Za-z-]*\s*=")
+
+
+@lru_cache(maxsize=16384)
+def _von_last_part(text: str, macros: object) -> tuple[str, str]:
+    """The decoded *von* and *Last* of the part before a name's first comma."""
+    von, last = _von_last(_masked_words(text, _masked(text) or ""))
+    return _decoded(von, macros), _decoded(last, macros)
+
+
+@lru_cache(maxsize=16384)
+def _decoded(text: str, macros: object) -> str:
+    """A name part decoded (given names repeat more than any other value of a file)."""
+    return decode(text) if text else ""
+
+
+def _masked_words(text: str, masked: str) -> list[str]:
+    """The words of ``text`` at brace depth 0, found in its :func:`_masked` form."""
+    if _WORD_BREAK.search(masked) is None:
+        return [text] if text else []
+    return [text[m.start() : m.end()] for m in _WORD.finditer(masked)]
+
+
+_WORD = re.compile(r"[^ \t\r\n~]+")
+_WORD_BREAK = re.compile(r"[ \t\r\n~]")
+
+
+def _parse_slow(value: str) -> tuple[Name, ...]:
+    """:func:`parse_names` a character at a time, for a value whose braces do not balance
+    (a stray ``}`` is skipped); the reference the fast path is tested against."""
     parts = _AND_SIMPLE.split(value) if "{" not in value else _split_depth0(value, _AND_SEP)
-    names = (_parse_one(p.strip()) for p in parts if p.strip())
+    names = (_parse_one_slow(p.strip()) for p in parts if p.strip())
     return tuple(n for n in names if n != _OPTIONS_ONLY)
 
 
@@ -105,8 +228,7 @@ def _wrapped(value: str) -> bool:
     return False
 
 
-@lru_cache(maxsize=16384)
-def _parse_one(raw: str) -> Name:
+def _parse_one_slow(raw: str) -> Name:
     if "=" in raw and (extended := _extended(raw)) is not None:
         return extended
     if _is_single_group(raw):
@@ -154,6 +276,8 @@ def _von_last(words: list[str]) -> tuple[str, str]:
 
 def _is_lower(word: str) -> bool:
     """BibTeX's test: the first letter at brace depth 0 (or of a special char) is lower-case."""
+    if word[:1].isalpha():
+        return word[0].islower()  # the common case: the first character decides
     depth = 0
     i = 0
     while i < len(word):
@@ -184,10 +308,10 @@ def _special_is_lower(text: str) -> bool:
 
 def _name(first: str, von: str, last: str, jr: str) -> Name:
     return Name(
-        family=decode(last),
-        given=decode(first),
-        particle=decode(von),
-        suffix=decode(jr),
+        family=decode(last) if last else "",
+        given=decode(first) if first else "",
+        particle=decode(von) if von else "",
+        suffix=decode(jr) if jr else "",
     )
 
 
