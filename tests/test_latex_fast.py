@@ -69,6 +69,8 @@ CONSTRUCTED = [
     # found by test_random_mixtures: a group opened inside math, closed after it
     '$\\emph{${\\"u}',
     "$  $",  # found by test_random_mixtures: white space inside math
+    "$%$",  # found by test_random_mixtures: a bare % inside math
+    "$50\\%$ of $x$",
 ]
 
 

@@ -109,8 +109,10 @@ def _fast(value: str, protect: bool) -> str | None:
         if hidden is None:
             return None
         value, math = hidden
-        if any(re.search(r"\s\s|[^\S ]", m) for m in math):
-            return None  # pylatexenc collapses white space inside math: its call
+        if any(re.search(r"\s\s|[^\S ]|(?<!\\)%", m) for m in math):
+            # pylatexenc collapses white space inside math, and the slow path escapes a
+            # bare % there (``$\%$``): its call
+            return None
     simple = decode_accents(decode_commands(value))
     if simple is None:
         return None
