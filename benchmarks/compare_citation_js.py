@@ -93,12 +93,14 @@ def compare(directory: Path, examples: int) -> str:
                     a, b = _norm(item.get(var)), _norm(other.get(var))
                     if a == b:
                         continue
+                    row = var
                     if a is None or b is None:
-                        only[f"{var} ({'citation-js' if a is None else 'citekit'} only)"] += 1
-                        continue
-                    differ[var] += 1
-                    if len(shown[var]) < examples:
-                        shown[var].append(f"{path.name} {item['id']}: {a!r} | {b!r}")
+                        row = f"{var} ({'citation-js' if a is None else 'citekit'} only)"
+                        only[row] += 1
+                    else:
+                        differ[var] += 1
+                    if len(shown[row]) < examples:
+                        shown[row].append(f"{path.name} {item['id']}: {a!r} | {b!r}")
     lines = [f"{files} files, {paired} items paired by id", "", "| variable | items |", "|---|---|"]
     lines += [f"| {var} differs | {n} |" for var, n in differ.most_common()]
     lines += [f"| {var} | {n} |" for var, n in only.most_common()]

@@ -15,7 +15,7 @@ from .dates import month_day, parse_date
 from .latex import collapse, decode
 from .names import parse_names
 
-__all__ = ["TYPE_TO_CSL", "csl_type", "parse_date", "record_from_fields"]
+__all__ = ["TYPE_TO_CSL", "csl_type", "link_target", "parse_date", "record_from_fields"]
 
 #: BibTeX / BibLaTeX entry type → CSL type (``misc``/``online`` are refined by content).
 TYPE_TO_CSL = {
@@ -71,6 +71,10 @@ TYPE_TO_CSL = {
 
 _ARXIV_ID = re.compile(r"^(?:arXiv:)?(\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
 _URL_CMD = re.compile(r"^\s*\\url\s*\{([^{}]*)\}\s*$")
+# ``\href{URL}{text}``: the address is the first argument, whatever the text shows.
+_HREF_CMD = re.compile(r"^\s*\\href\s*\{([^{}]*)\}\s*\{")
+_BARE_URL = re.compile(r"^\s*((?:https?://|mailto:)\S+)\s*$")
+_URL_ESCAPE = re.compile(r"\\([#%&_~$])")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _THESIS_KINDS = {"mathesis": "mastersthesis", "phdthesis": "phdthesis"}
 _DEFAULT_GENRE = {"report": "techreport", "thesis": "phdthesis"}
@@ -182,6 +186,14 @@ def _extra(
             out.append((name, value))
         seen.add(low)
     return tuple(out)
+
+
+def link_target(raw: str) -> str:
+    """The address a raw field value links to: ``\\url{U}``, ``\\href{U}{…}`` or a bare
+    ``http(s)://`` address; "" for anything else. (Decoding ``\\href``'s shown text would
+    give ``…/discretionary126gaehler/…`` for a typeset ``~gaehler``.)"""
+    match = _URL_CMD.match(raw) or _HREF_CMD.match(raw) or _BARE_URL.match(raw)
+    return _URL_ESCAPE.sub(r"\1", match.group(1).strip()) if match else ""
 
 
 def csl_type(entry_type: str, arxiv: bool, web: bool, journal: bool) -> str:

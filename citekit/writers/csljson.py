@@ -17,6 +17,7 @@ from typing import Any
 from ..bibtex.texmath import flatten, rich_math
 from ..model import CSL_TYPES, Date, Name, Record, csl_text, persons
 from .csl_case import csl_language, is_english, sentence_case
+from .csl_extra import extra_variables
 from .preprint import as_preprint
 
 __all__ = ["csljson_chunks", "format_csljson", "record_to_csl"]
@@ -91,6 +92,7 @@ def record_to_csl(record: Record) -> dict[str, Any]:
             item[var] = _plain(value)
     if record.keywords:
         item["keyword"] = ", ".join(_plain(k) for k in record.keywords)
+    extra_variables(record, item, _name, _date, _plain, lambda t: _rich(t, recase))
     return item
 
 

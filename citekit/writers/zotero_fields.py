@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..bibtex.fields import link_target
 from ..bibtex.latex import decode
 from ..model import Record
 
@@ -64,8 +65,8 @@ def extra_fields(record: Record) -> Iterator[tuple[str, str, str]]:
         text = " ".join(decode(raw).split())
         if not text:
             continue
-        if low == "howpublished" and text.startswith(("http://", "https://", "mailto:")):
-            yield text, "url" if not record.url else "", "URL"
+        if low == "howpublished" and (address := link_target(raw)):
+            yield address, "url" if not record.url else "", "URL"
         elif low in _TO_FIELD:
             field, label = _TO_FIELD[low]
             yield text, field, label
