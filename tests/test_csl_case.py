@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from citekit.format import format_bibliography
 from citekit.library import loads
+from citekit.writers.bibtex import format_bibtex
 from citekit.writers.csl_case import (
     _plain_sentence_case,
     _rich_sentence_case,
@@ -60,7 +61,7 @@ NC = '<span class="nocase">{}</span>'.format
         ("Exploring Transfer with T5 Models", f"Exploring transfer with {NC('T5')} models"),
         ("Why Vitamin C Matters for A Cell", f"Why vitamin {NC('C')} matters for a cell"),
         ("Part I of A Series on Planning", f"Part {NC('I')} of a series on planning"),
-        ("Q&A Systems for Plan A", f"Q&{NC('A')} systems for plan {NC('A')}"),
+        ("Q&A Systems for Plan A", f"{NC('Q')}&{NC('A')} systems for plan {NC('A')}"),
         # a title already in sentence case is kept; its capitals are proper nouns
         ("Training language models to follow instructions with human feedback", None),
         (
@@ -178,6 +179,15 @@ def test_a_chapters_book_title_is_sentence_case_a_proceedings_name_is_not() -> N
     assert got["c"]["container-title"] == "The handbook of deep learning"
     assert got["c"]["collection-title"] == "Lecture Notes in Computer Science"
     assert got["p"]["container-title"] == "Advances in Neural Information Processing"
+
+
+def test_bibtex_braces_lone_capitals_but_the_article() -> None:
+    """Regression: plain.bst's change.case$ printed "Part i" and "vitamin c"."""
+    (record,) = loads("@article{x, title = {Part I of A Study of Vitamin C}}").records
+    assert "title         = {Part {I} of A Study of Vitamin {C}}," in format_bibtex([record])
+    assert record.title == "Part I of A Study of Vitamin C"  # implied: no markup stored
+    (again,) = loads(format_bibtex([record])).records
+    assert again.title == record.title
 
 
 def test_citekit_format_title_cases_around_protected_words() -> None:

@@ -1,8 +1,9 @@
 """BibTeX's case-protection rule: which words a style must never re-case.
 
-A token with a capital after its first character (``GPT``, ``iPhone``, ``3D``) is braced by
-the BibTeX writer on its own (``{GPT}-3``) and is *not* stored as nocase markup in the
-neutral record: it is implied by the text. Stdlib only, no I/O.
+A token with a capital after its first character (``GPT``, ``iPhone``, ``3D``), or a lone
+capital other than the article "A" (``Part I``), is braced by the BibTeX writer on its own
+(``{GPT}-3``, ``Part {I}``) and is *not* stored as nocase markup in the neutral record: it
+is implied by the text. Stdlib only, no I/O.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ _TOKEN_RE = re.compile(r"[^\W_]+")
 
 
 def implied_nocase(word: str) -> bool:
-    """Whether a token carries case beyond its first character (``GPT``, ``iPhone``, ``3D``).
+    """Whether a token carries case beyond its first character (``GPT``, ``iPhone``, ``3D``),
+    or is a lone capital other than the article "A" (``Part I``, ``Vitamin C``).
 
-    Such tokens are case-protected by the BibTeX writers without being stored as markup.
+    Such tokens are case-protected by the BibTeX writers without being stored as markup;
+    ``plain.bst``'s ``change.case$`` printed "Part i" and "vitamin c" (#15 item 4).
     """
     rest = word[1:]
+    if not rest:
+        return word.isupper() and word != "A"
     if rest.isascii():  # the common case, without a Python-level loop: A-Z are the upper
         return rest != rest.lower()
     return any(ch.isupper() for ch in rest)

@@ -26,8 +26,8 @@ The decision, and why:
 * **Protection** is CSL's ``<span class="nocase">``, put around every word whose case is
   deliberate: the braces of the user's .bib (already nocase markup in the record), the
   words whose case BibTeX's rule implies (``GPT``, ``InstructGPT``, ``ImageNet``, ``3D``,
-  :func:`citekit.bibtex.case.implied_nocase`; pandoc's title case turns ``3D`` into ``3d``
-  without it), proper nouns of sentence-case titles, lone capitals, and math holding a
+  ``Part I``, :func:`citekit.bibtex.case.implied_nocase`; pandoc's title case turns ``3D``
+  into ``3d`` without it), proper nouns of sentence-case titles, and math holding a
   letter. Processors that re-case (title case in Chicago, sentence case in citeproc-js's
   ``text-case="sentence"``) leave such words alone.
 * **Only English titles are re-cased**, by pandoc's and biblatex's rule: a record whose
@@ -221,8 +221,8 @@ def _word(word: str, starts: bool, convert: bool, article: bool) -> str:
     if not word[0].isupper() or starts:
         return word  # lower case ("learners", "16x16"), or a sentence's first word
     rest = word[1:].replace("'", "").replace("\u2019", "")
-    if not rest:  # a lone capital: the article "A" in Title Case, else deliberate ("Part I")
-        return "a" if convert and article and word == "A" else _NOCASE_OPEN + word + _CLOSE
+    if not rest:  # "A" (other lone capitals are implied): the article in Title Case
+        return "a" if convert and article else _NOCASE_OPEN + word + _CLOSE
     if convert and rest.isalpha():  # capitalised ("Learners", "Don't"): Title Case's doing
         return word.lower()
     # a proper noun of a sentence-case title, or a name with digits ("T5", "Llama2")

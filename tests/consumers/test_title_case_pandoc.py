@@ -1,4 +1,5 @@
-"""pandoc's citeproc on ``citekit export csl``: APA in sentence case, Chicago in title case.
+"""pandoc's citeproc on ``citekit export csl``: APA in sentence case, Chicago in title case;
+and BibTeX's ``plain.bst``, which sentence-cases titles itself, on ``export bibtex``.
 
 Issue #15 item 4. CSL-JSON titles are stored in sentence case with nocase spans
 (:mod:`citekit.writers.csl_case`); a sentence-case style (APA) prints them as stored and a
@@ -13,6 +14,7 @@ the German title was title-cased and the British one was not.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +146,30 @@ def test_titles_print_in_the_case_the_style_wants(
     apa, chicago = EXPECTED[key]
     text = bibliographies[style]
     assert (apa if style == "apa" else chicago) in text, text
+
+
+def test_plain_bst_keeps_lone_capitals_and_implied_words(tmp_path: Path) -> None:
+    """``change.case$`` lower-cases all but braced text: the writer braces what must stay.
+
+    Before: "Part i of a study of vitamin c"; acronyms were already braced.
+    """
+    bibtex = require_binary("bibtex")
+    (tmp_path / "in.bib").write_text(
+        "@article{lone, author = {Doe, Jane}, journal = {J}, year = {2020},\n"
+        "  title = {Part I of A Study of 3D Printing With GPT-4 and Vitamin C}}\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "citekit", "--bib", "in.bib", "export", "bibtex", "-o", "refs.bib"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "refs.aux").write_text("\\citation{*}\n\\bibstyle{plain}\n\\bibdata{refs}\n")
+    subprocess.run([bibtex, "-terse", "refs"], cwd=tmp_path, capture_output=True, check=True)
+    bbl = " ".join((tmp_path / "refs.bbl").read_text(encoding="utf-8").split())
+    printed = re.sub(r"[{}]", "", bbl)
+    assert "Part I of a study of 3D printing with GPT-4 and vitamin C." in printed, bbl
