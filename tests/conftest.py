@@ -97,8 +97,13 @@ def _guarded_and_allowed() -> tuple[str, tuple[str, ...]]:
     places = {sys.prefix, sys.base_prefix, sys.exec_prefix, tempfile.gettempdir(), *sys.path}
     guarded = str(parent) + os.sep
     allowed = {str(Path(p).resolve()) + os.sep for p in places if p}
-    # A place that holds the whole parent directory would allow everything: not one.
-    return guarded, tuple(sorted(p for p in allowed if not guarded.startswith(p)))
+    # A place that holds the whole parent directory would allow everything: not one. When
+    # the clone sits in the temporary directory itself (/tmp/clone), what tests create
+    # there stays allowed: pytest's ``pytest-of-<user>`` and tempfile's ``tmp…`` folders.
+    kept = {p for p in allowed if not guarded.startswith(p)}
+    if any(guarded.startswith(p) for p in allowed - kept):
+        kept |= {guarded + "pytest-of-", guarded + "tmp"}
+    return guarded, tuple(sorted(kept))
 
 
 _GUARDED, _ALLOWED = _guarded_and_allowed()

@@ -1,6 +1,6 @@
 """arXiv: batched ``id_list`` fetches and title searches, plus a pure parse into Record.
 
-The only module importing ``arxiv`` (and its transport, ``requests``).
+The only module importing ``arxiv`` (its transport, ``requests``, is ``transport.py``'s).
 
 Politeness: one ``arxiv.Client`` per source with ``page_size=100``; up to 100 ids per
 request; one request at a time, at least ``Settings.arxiv_delay`` (>= 3 s) apart, measured
@@ -40,7 +40,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import arxiv
-import requests
 
 from ..config import Settings
 from ..errors import NotCached, NotFound, RateLimited, SourceError, SourceUnavailable
@@ -64,10 +63,10 @@ from .http import (
     Stop,
     deadline_for,
     parse_retry_after,
-    read_capped,
     retrying,
     within,
 )
+from .transport import BoundedSession, RequestException, Response, Timeout
 from .validate import checked
 
 __all__ = ["ArxivSource", "parse_entry", "result_payload", "split_name"]
@@ -92,45 +91,18 @@ class _RejectedIds(Exception):
         self.message = message
 
 
-class _FeedSession(requests.Session):
-    """A session that applies a timeout and checks each answer before arxiv parses it."""
+class _FeedSession(BoundedSession):
+    """Checks each answer before arxiv parses it (see the module docstring)."""
 
     def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
+        super().__init__(timeout, MAX_BODY)
         self.entries = 0  # <entry> elements in the last good answer
-        self.stop: Stop | None = None  # the current request's deadline (set by _request)
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
-        stop = self.stop  # taken now: a later request sets its own
-        kwargs.setdefault("timeout", self.timeout)
-        kwargs["stream"] = True  # read the body ourselves, up to MAX_BODY
-        response = super().request(method, url, *args, **kwargs)
-        response._content = _bounded_body(response, stop)
+    def checked(self, response: Response) -> None:
         self.entries = _check(response)
-        return response
 
 
-def _bounded_body(response: requests.Response, stop: Stop | None) -> bytes:
-    """The whole (decoded) body, or Problem when it is (or says it will be) larger than
-    MAX_BODY, or when the request's deadline passes while it is read."""
-    declared = response.headers.get("Content-Length", "").strip()
-    try:
-        if declared.isdigit() and int(declared) > MAX_BODY:
-            raise Problem(f"answer too large ({int(declared)} bytes)", retryable=False)
-        # read1: one socket read per chunk (a trickling server cannot hold one chunk open),
-        # decoded, so MAX_BODY bounds what a gzip answer inflates to
-        chunks = iter(lambda: response.raw.read1(16 * 1024, decode_content=True), b"")
-        return read_capped(chunks, MAX_BODY, stop)
-    except Problem:
-        raise
-    except Exception as exc:  # urllib3's read errors (protocol, decoding, timeout)
-        raise Problem(f"connection failed ({type(exc).__name__})") from None
-    finally:
-        response.close()
-
-
-def _check(response: requests.Response) -> int:
+def _check(response: Response) -> int:
     """The number of entries in a good answer; raises for anything else."""
     if response.status_code == 400:
         raise _rejected(response.content)
@@ -305,9 +277,9 @@ class ArxivSource:
             deadline = deadline_for(self.settings.timeout)
             stop = client._session.stop = Stop(deadline)
             results = within(deadline, lambda: list(client.results(search)), stop)
-        except requests.Timeout:
+        except Timeout:
             raise Problem(f"no answer within {self.settings.timeout:g} s") from None
-        except (requests.RequestException, arxiv.ArxivError) as exc:
+        except (RequestException, arxiv.ArxivError) as exc:
             raise Problem(f"connection failed ({type(exc).__name__})") from None
         except (Problem, _RejectedIds):
             raise

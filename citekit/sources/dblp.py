@@ -20,13 +20,10 @@ asking DBLP.
 
 from __future__ import annotations
 
-import http.client
 import json
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +32,16 @@ from ..errors import NotCached, NotFound, SourceError, SourceUnavailable
 from ..model import Date, Name, Record
 from .arxiv import split_name
 from .cache import TTL_METADATA, TTL_SEARCH, Cache
-from .http import Problem, RetryPolicy, deadline_for, parse_retry_after, retrying, squash, within
+from .http import (
+    Problem,
+    RetryPolicy,
+    Stop,
+    deadline_for,
+    get_bounded,
+    retrying,
+    squash,
+    within,
+)
 from .validate import checked
 
 __all__ = ["TYPES", "DblpSource", "parse_hit", "parse_search"]
@@ -153,10 +159,11 @@ class DblpSource:
     def _once(self, url: str) -> bytes:
         self._space()
         self.requests_made += 1
-        request = urllib.request.Request(
-            url, headers={"User-Agent": USER_AGENT, "Accept": "application/json, text/plain"}
-        )
-        return within(deadline_for(self.settings.timeout), lambda: self._read(request))
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json, text/plain"}
+        deadline = deadline_for(self.settings.timeout)
+        stop = Stop(deadline)  # reading ends at the deadline, also in an abandoned thread
+        timeout = self.settings.timeout
+        return within(deadline, lambda: get_bounded(url, headers, timeout, MAX_BODY, stop), stop)
 
     def _space(self) -> None:
         """DBLP's fair-use rule: at most one request per ``dblp_delay`` seconds."""
@@ -165,22 +172,6 @@ class DblpSource:
             if wait > 0:
                 self._sleep(wait)
         self._last = self._clock()
-
-    def _read(self, request: urllib.request.Request) -> bytes:
-        try:
-            with urllib.request.urlopen(request, timeout=self.settings.timeout) as response:
-                body: bytes = response.read(MAX_BODY + 1)
-        except urllib.error.HTTPError as exc:
-            wait = parse_retry_after(exc.headers.get("Retry-After") if exc.headers else None)
-            raise Problem(f"HTTP {exc.code}", exc.code, wait) from None
-        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
-            reason = getattr(exc, "reason", exc)
-            if "timed out" in str(reason) or isinstance(reason, TimeoutError):
-                raise Problem(f"no answer in time ({type(reason).__name__})") from None
-            raise Problem(f"connection failed ({type(reason).__name__})") from None
-        if len(body) > MAX_BODY:
-            raise Problem("answer larger than 16 MB", retryable=False)
-        return body
 
 
 def _bounded(text: str, limit: int = 200) -> str:

@@ -8,6 +8,9 @@ ignores ``config.openalex_url`` there, so citekit swaps the scheme and host for
 ``Settings.openalex_url`` and hands the URL to pyalex's fetch (``_get_from_url``); revisit
 when pyalex honours the setting. pyalex's own retries are switched off: citekit retries
 (429 with ``Retry-After``, 5xx, timeouts) like its other sources, within a deadline.
+pyalex's fetch takes a session: it gets citekit's :class:`~.transport.BoundedSession`, so
+every read has a timeout, the body is capped at 16 MB (decoded) and reading stops at the
+request's deadline (pyalex's own session sets no timeout and reads any body whole).
 
 A work whose primary location is a repository (arXiv, SSRN, bioRxiv…) or whose type is
 ``preprint`` is parsed as a preprint: never a published version. The cache keeps the
@@ -28,7 +31,17 @@ from ..identifiers import normalize_doi
 from ..model import Date, Name, Record
 from .arxiv import split_name
 from .cache import TTL_METADATA, TTL_NEGATIVE, TTL_SEARCH, Cache
-from .http import Problem, RetryPolicy, deadline_for, parse_retry_after, retrying, squash, within
+from .http import (
+    Problem,
+    RetryPolicy,
+    Stop,
+    deadline_for,
+    parse_retry_after,
+    retrying,
+    squash,
+    within,
+)
+from .transport import BoundedSession
 from .validate import checked
 
 __all__ = ["TYPES", "OpenAlexSource", "parse_work"]
@@ -36,6 +49,7 @@ __all__ = ["TYPES", "OpenAlexSource", "parse_work"]
 SOURCE = "openalex"
 ROWS = 5
 GIVE_UP = 2
+MAX_BODY = 16 * 1024 * 1024  # a work is ~10-500 KB, a page of 5 a few MB; as Crossref
 
 #: Crossref-style type (``type_crossref``, else ``type``) → CSL type.
 TYPES = {
@@ -150,12 +164,17 @@ class OpenAlexSource:
         pyalex.config.max_retries = 0  # citekit retries itself (see the module docstring)
         works = pyalex.Works()
         url = _rebased(self._url(build, works, single), self.settings.openalex_url)
+        deadline = deadline_for(self.settings.timeout)
+        session = BoundedSession(self.settings.timeout, MAX_BODY)
+        stop = session.stop = Stop(deadline)
         try:
-            answer = within(deadline_for(self.settings.timeout), lambda: works._get_from_url(url))
+            answer = within(deadline, lambda: works._get_from_url(url, session=session), stop)
         except Problem:
             raise
         except Exception as exc:  # requests/pyalex raise many types; _problem sorts them
             raise _problem(exc) from None
+        finally:
+            session.close()
         if single:
             return dict(answer)
         return {"meta": dict(answer.meta or {}), "results": [dict(w) for w in answer]}

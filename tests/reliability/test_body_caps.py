@@ -7,6 +7,10 @@ outlives its deadline.
   client inflated the whole body, 4 times, and the run died of MemoryError).
 * A server that trickles a body one byte every 50 ms: after the source gives up at its
   deadline, its request thread stops reading (before: the abandoned thread read on).
+* OpenAlex (pyalex's fetch, on citekit's bounded ``requests`` session): the same bomb is
+  refused at 16 MB decoded, and the trickle stops at the deadline (before: pyalex's own
+  session set no timeout and inflated and read any body whole). DBLP: the trickle stops at
+  the deadline too (before: one ``read()`` call read on in the abandoned thread).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,9 +35,12 @@ from citekit.errors import SourceUnavailable
 from citekit.library import load
 from citekit.sources.cache import Cache
 from citekit.sources.crossref import CrossrefSource
+from citekit.sources.dblp import DblpSource
 from citekit.sources.http import RetryPolicy
+from citekit.sources.openalex import OpenAlexSource
 from tests.servers.base import Request, Response
 from tests.servers.crossref import CrossrefServer
+from tests.servers.openalex import OpenAlexServer
 
 from .harness import citekit_env, no_traceback, witness
 
@@ -168,16 +176,44 @@ def _request_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "citekit-request" and t.is_alive()]
 
 
+def _source(name: str, url: str, timeout: float, cache: Path) -> Any:
+    kind = {"crossref": CrossrefSource, "openalex": OpenAlexSource, "dblp": DblpSource}[name]
+    settings = Settings(**{f"{name}_url": url}, mailto="", timeout=timeout)
+    return kind(settings, Cache(cache), sleep=lambda _s: None, retry=RetryPolicy(attempts=1))
+
+
+class OpenAlexBomb(OpenAlexServer):
+    """OpenAlex, except that every work answers with the gzip bomb."""
+
+    bomb = b""
+
+    def respond(self, request: Request) -> Response:
+        if request.path.startswith("/works/"):
+            return Response(200, self.bomb, "application/json", {"Content-Encoding": "gzip"})
+        return super().respond(request)
+
+
+def test_a_gzip_bomb_from_openalex_is_refused_at_the_cap(tmp_path: Path) -> None:
+    OpenAlexBomb.bomb = gzip_bomb(64)  # inflates to 64 MiB, 4 times the cap
+    with OpenAlexBomb() as server:
+        source = _source("openalex", server.url, 10.0, tmp_path)
+        with pytest.raises(SourceUnavailable, match="larger than 16 MB"):
+            source.work("10.5555/bomb")
+
+
+@pytest.mark.parametrize("name", ["crossref", "openalex", "dblp"])
 @pytest.mark.parametrize("timeout", [0.2])
-def test_no_request_thread_reads_on_after_its_deadline(tmp_path: Path, timeout: float) -> None:
+def test_no_request_thread_reads_on_after_its_deadline(
+    tmp_path: Path, timeout: float, name: str
+) -> None:
     with trickle_server() as (url, sent):
-        settings = Settings(crossref_url=url, mailto="", timeout=timeout)
-        source = CrossrefSource(
-            settings, Cache(tmp_path), sleep=lambda _s: None, retry=RetryPolicy(attempts=1)
-        )
+        source = _source(name, url, timeout, tmp_path)
         start = time.monotonic()
         with pytest.raises(SourceUnavailable):
-            source.work("10.5555/slow")
+            if name == "dblp":
+                source.record("conf/slow/Slow20")
+            else:
+                source.work("10.5555/slow")
         assert time.monotonic() - start < 3 * timeout + 1.0
         time.sleep(timeout + 0.3)  # one read at most after the deadline
         assert _request_threads() == []
