@@ -93,7 +93,20 @@ def decode(value: str, *, protect: bool = False) -> str:
     if _COMMANDS.search(value) is None:
         return _decode_braces(value, protect)
     fast = _fast(value, protect)
-    return fast if fast is not None else _decode_latex(value, protect, _PREAMBLE.get())
+    if fast is not None:
+        return fast
+    macros = _PREAMBLE.get()
+    if not protect and not macros and _SYMBOL_COMMAND.search(value):
+        # Lao\2, \?: a command named by a digit or "?" decodes to its name outside
+        # titles (in titles it is kept as TeX); a @preamble could define it
+        fast = _fast(_SYMBOL_COMMAND.sub(r"\1", value), protect)
+        if fast is not None:
+            return fast
+    return _decode_latex(value, protect, macros)
+
+
+#: ``\2`` in ``Lao\2`` (glottolog's keywords), ``\?``: no argument follows.
+_SYMBOL_COMMAND = re.compile(r"(?<!\\)\\([0-9?])(?![{\[])")
 
 
 @lru_cache(maxsize=16384)
