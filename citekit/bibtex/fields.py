@@ -78,6 +78,8 @@ _URL_ESCAPE = re.compile(r"\\([#%&_~$])")
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 _THESIS_KINDS = {"mathesis": "mastersthesis", "phdthesis": "phdthesis"}
 _DEFAULT_GENRE = {"report": "techreport", "thesis": "phdthesis"}
+_PAGE_DASH = re.compile(r"\s*[-–—]+\s*")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 _TITLE_FIELDS = {"title", "journal", "journaltitle", "booktitle", "series", "eventtitle"}
 
 
@@ -148,7 +150,7 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
         collection_title=text("series"),
         event_title=text("eventtitle"),
         volume=text("volume"),
-        page=re.sub(r"\s*[-–—]+\s*", "-", text("pages")),
+        page=_PAGE_DASH.sub("-", text("pages")),
         publisher=publisher,
         publisher_place=text("address", "location"),
         genre=genre,
@@ -273,5 +275,5 @@ def _paragraphs(value: str) -> str:
     """Abstracts keep their paragraph breaks; everything else is collapsed."""
     if not value:
         return ""
-    paragraphs = re.split(r"\n[ \t]*\n", value.strip())
+    paragraphs = _PARAGRAPH_BREAK.split(value.strip())
     return "\n\n".join(decode(p) for p in paragraphs if p.strip())

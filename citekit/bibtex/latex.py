@@ -105,6 +105,9 @@ def decode(value: str, *, protect: bool = False) -> str:
     return _decode_latex(value, protect, macros)
 
 
+#: Math that pylatexenc reads otherwise than as written: runs of white space (it
+#: collapses them), a bare ``%`` (the slow path escapes it).
+_MATH_SLOW = re.compile(r"\s\s|[^\S ]|(?<!\\)%")
 #: ``\2`` in ``Lao\2`` (glottolog's keywords), ``\?``: no argument follows.
 _SYMBOL_COMMAND = re.compile(r"(?<!\\)\\([0-9?])(?![{\[])")
 
@@ -122,7 +125,7 @@ def _fast(value: str, protect: bool) -> str | None:
         if hidden is None:
             return None
         value, math = hidden
-        if any(re.search(r"\s\s|[^\S ]|(?<!\\)%", m) for m in math):
+        if any(_MATH_SLOW.search(m) for m in math):
             # pylatexenc collapses white space inside math, and the slow path escapes a
             # bare % there (``$\%$``): its call
             return None

@@ -296,12 +296,18 @@ def _entry(block: Any, raw: str, line: int, ctx: Context) -> Original:
     type_match = _TYPE.match(raw)
     type_text = type_match.group(1) if type_match else block.entry_type
     ctx.key = block.key
-    raw_fields = tuple((f.key, f.value) for f in block.fields)
-    for name in repeated_fields([_name(f.key) for f in block.fields]):
-        first = next(f for f in block.fields if _name(f.key).lower() == name)
-        message = f"entry {block.key!r} repeats the field {name!r}; the first one counts"
-        ctx.warn("repeated-field", _field_line(first, line), message)
-    contents = [(_name(f.key), _content(f, ctx, line)) for f in block.fields]
+    fields = block.fields
+    raw_fields = tuple((f.key, f.value) for f in fields)
+    names = [_name(key) for key, _ in raw_fields]
+    if len({name.lower() for name in names}) < len(names):
+        for name in repeated_fields(names):
+            first = next(f for f in fields if _name(f.key).lower() == name)
+            message = f"entry {block.key!r} repeats the field {name!r}; the first one counts"
+            ctx.warn("repeated-field", _field_line(first, line), message)
+    contents = [
+        (name, _content(value, field, ctx, line))
+        for name, (_, value), field in zip(names, raw_fields, fields, strict=True)
+    ]
     for name, content in contents:
         if content.count("{") > MAX_DEPTH and _depth(content) > MAX_DEPTH:
             message = f"field {name!r} nests braces more than {MAX_DEPTH} levels deep"
@@ -331,9 +337,9 @@ def _depth(value: str) -> int:
     return deepest
 
 
-def _content(field: Any, ctx: Context, entry_line: int) -> str:
-    """:func:`_expand` of one field; its line is worked out only when a message needs it."""
-    value: str = field.value
+def _content(value: str, field: Any, ctx: Context, entry_line: int) -> str:
+    """:func:`_expand` of one field's ``value``; its line is worked out only when a message
+    needs it."""
     if value[:1] == "{" and value[-1:] == "}" and "#" not in value and closes_at_end(value):
         return value[1:-1]  # the common case, as in _expand
     return expand(value, ctx, _field_line(field, entry_line), field.key)

@@ -99,10 +99,19 @@ def expand(value: str, ctx: Context, line: int, name: str) -> str:
     return ctx.budget.spend("".join(pieces), ctx.path, line)
 
 
+def _nested(inner: str) -> str:
+    return r"\{(?:[^{}]++|" + inner + r")*+\}"
+
+
+#: One brace group, with groups nested up to four deep inside it (possessive: no
+#: backtracking, a run of text at a time).
+_ONE_GROUP = re.compile(_nested(_nested(_nested(_nested(r"\{[^{}]*+\}")))))
+
+
 def closes_at_end(value: str) -> bool:
     """Whether the brace opening ``value`` is closed by its last character."""
-    if value.count("{") == 1:
-        return True  # the common case: no inner group
+    if value.count("{") == 1 or _ONE_GROUP.fullmatch(value):
+        return True  # the common cases: no inner group, or groups nested a few deep
     depth = 0
     for match in _BRACE.finditer(value):
         depth += 1 if match.group() == "{" else -1
