@@ -179,9 +179,7 @@ def test_csl_has_no_backslash_outside_math_for_latex_heavy_entries() -> None:
         + nc("Ga")
         + nc("<sub>1\u2212x</sub>")
         + nc("N")
-        + "</i> \u201c"
-        + nc("Anomalous")
-        + "\u201d \u201c"
+        + "</i> \u201cAnomalous\u201d \u201c"
         + nc("Q")
         + "\u201d http://a.b/c_d "
         + " ".join(map(nc, "XYZ"))

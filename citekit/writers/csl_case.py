@@ -20,9 +20,10 @@ The decision, and why:
   it is lower-cased unless braced in the .bib (``{Python}``), as pandoc and BibTeX's own
   sentence-casing styles (``plain``) do.
 * **Converting** lower-cases a capitalised word (``Learners`` → ``learners``, ``Few-Shot`` →
-  ``few-shot``) unless it begins the title or a sentence (after ``:``, ``.``, ``?``, ``!``),
-  as pandoc and BibTeX's ``change.case$`` do. A lone capital other than the article "A"
-  (``Vitamin C``, ``Part I``) is kept and protected, where pandoc lower-cases it.
+  ``few-shot``) unless it begins the title, a sentence (after ``:``, ``.``, ``?``, ``!``)
+  or a quoted title (``“De Motu …”``), as pandoc and BibTeX's ``change.case$`` do. A lone
+  capital other than the article "A" (``Vitamin C``, ``Part I``) is kept and protected,
+  where pandoc lower-cases it.
 * **Protection** is CSL's ``<span class="nocase">``, put around every word whose case is
   deliberate: the braces of the user's .bib (already nocase markup in the record), the
   words whose case BibTeX's rule implies (``GPT``, ``InstructGPT``, ``ImageNet``, ``3D``,
@@ -61,14 +62,15 @@ _TOKEN = re.compile(
     r"(?P<tag></?(?:i|b|sup|sub|span)\b[^<>]*>)"
     r"|(?P<math>(?<!\\)\$(?=[^\s$])[^$]*?[^\s$\\]\$(?!\d))"  # as texmath reads math
     r"|(?P<word>[^\W_]+(?:['\u2019][^\W_]+)*)"
-    r"|(?P<other>[^<$\w]+|[<$_])"
+    r"|(?P<other>(?:[^<$\w]|_)+|[<$])"
 )
 _WORD_SPLIT = re.compile(r"([^\W_]+(?:['\u2019][^\W_]+)*)")  # the word of _TOKEN
 _HYPHENS = ("-", "\u2010", "\u2011")
 _COMMAND = re.compile(r"\\[A-Za-z]+")  # \langle: a name, not a letter that could be re-cased
 # A sentence ends (and the next word starts one) at : . ? ! followed by white space,
-# possibly after closing quotes or brackets.
-_SENTENCE_END = re.compile(r"[:.?!][\"'\u201d\u2019)\]]*\s")
+# possibly after closing quotes or brackets; a quoted title starts one too (APA keeps the
+# capital of a title within a title: Aristotle's “De motu animalium”).
+_SENTENCE_END = re.compile(r"[:.?!][\"'\u201d\u2019)\]]*\s|[\"\u201c\u2018\u00ab]$")
 # Words that Title Case leaves in lower case: they say nothing about the title's case.
 _FUNCTION_WORDS = frozenset({
     "a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into", "nor",
