@@ -12,7 +12,7 @@ import gc
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,14 @@ from .errors import LibraryError
 from .fileio import write_atomic
 from .model import Record
 from .progress import tracked
-from .writers.csljson import format_csljson
+from .writers.bibtex import biblatex_chunks, bibtex_for_styles_chunks
+from .writers.chunks import joined
+from .writers.csljson import csljson_chunks
 from .writers.html import format_html
 from .writers.inherit import derived
-from .writers.ris import format_ris
+from .writers.ris import ris_chunks
 from .writers.zotero import collection_key, collection_paths, record_to_item
-from .writers.zotero_rdf import format_zotero_rdf
+from .writers.zotero_rdf import zotero_rdf_chunks
 
 __all__ = [
     "BIBLATEX",
@@ -38,8 +40,10 @@ __all__ = [
     "export_files",
     "format_zotero_items",
     "html_left_out",
+    "read_all_records",
     "read_records",
     "write_all",
+    "zotero_items_chunks",
 ]
 
 #: Paths of the exports, relative to the exports directory.
@@ -97,6 +101,33 @@ def read_records(path: Path) -> list[Record]:
     return records
 
 
+#: ``@string``: a macro one file of a library defines may be used in another.
+_STRING = re.compile(rb"@\s*string\b", re.I)
+
+
+def read_all_records(paths: Sequence[Path]) -> list[Record]:
+    """The records of every file of the library, file after file, each read a slice at a
+    time (:func:`read_records`).
+
+    Files that share ``@string`` macros, or a key in two files (an error), are read
+    whole by :func:`~citekit.library.load_all`, so the records and errors are its own.
+    """
+    from .library import load_all
+
+    if len(paths) > 1 and any(_STRING.search(Path(p).read_bytes()) for p in paths):
+        return list(load_all(paths).records)
+    records: list[Record] = []
+    owner: dict[str, Path] = {}
+    for path in paths:
+        part = read_records(path)
+        for record in part:
+            low = record.key.lower()
+            if low and owner.setdefault(low, path) != path:
+                return list(load_all(paths).records)  # raises it, naming both files
+        records += part
+    return records
+
+
 def format_zotero_items(records: Sequence[Record]) -> str:
     """``items.json``: the collections and items as Zotero Web API JSON.
 
@@ -105,6 +136,11 @@ def format_zotero_items(records: Sequence[Record]) -> str:
     Collection keys are stable keys derived from the path (:func:`collection_key`), so
     an item's ``collections`` can be read against the list; sync assigns its own keys.
     """
+    return "".join(zotero_items_chunks(records))
+
+
+def zotero_items_chunks(records: Sequence[Record]) -> Iterator[str]:
+    """:func:`format_zotero_items` in pieces, rendered as they are asked for."""
     paths = collection_paths(records)
     keys = {path: collection_key(path) for path in paths}
     collections: list[dict[str, Any]] = []
@@ -117,11 +153,14 @@ def format_zotero_items(records: Sequence[Record]) -> str:
                 "parentCollection": keys[parent] if parent else False,
             }
         )
+    yield f'{{"collections": {_json_lines(collections)},\n"items": '
     # One item at a time: each is encoded as soon as it is made (100,000 item dicts held
-    # together cost far more than their JSON text).
-    items = (record_to_item(r, keys) for r in records)
-    body = f'{{"collections": {_json_lines(collections)},\n"items": {_json_lines(items)}}}'
-    return body + "\n"
+    # together cost far more than their JSON text), and written a piece at a time.
+    opening = "[\n"
+    for piece in joined((_ENCODE(record_to_item(r, keys)) for r in records), ",\n"):
+        yield opening + piece
+        opening = ""
+    yield "[]}\n" if opening else "\n]}\n"
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
@@ -132,48 +171,41 @@ def _json_lines(objects: Iterable[Any]) -> str:
     lines = [_ENCODE(o) for o in objects]
     if not lines:
         return "[]"
-    lines[0] = "[\n" + lines[0]  # not "[\n" + text + "\n]": two more copies of the text
-    lines[-1] += "\n]"
-    return ",\n".join(lines)
+    return "[\n" + ",\n".join(lines) + "\n]"
 
 
-def _biblatex_writer() -> Callable[[Sequence[Record], str], str] | None:
-    """The BibLaTeX writer of ``writers/bibtex.py`` when the library core provides one."""
-    try:
-        from .writers.bibtex import format_biblatex
-    except ImportError:
-        return None
-    return format_biblatex
+#: Renders one export: the records → its text, whole or in pieces.
+Render = Callable[[Sequence[Record]], str | Iterable[str]]
 
 
-def _renderers(preamble: str = "") -> dict[Path, Callable[[Sequence[Record]], str]]:
+def _renderers(preamble: str = "") -> dict[Path, Render]:
     """Relative path → the function that renders that export, in a fixed order.
 
     Formats without ``crossref``/``xdata`` get each child completed from its parents;
     BibLaTeX keeps them as written. Both BibTeX exports open with the library's
-    ``@preamble`` blocks (commands their entries use).
+    ``@preamble`` blocks (commands their entries use). Every export but the HTML page
+    comes in pieces, streamed to its file.
     """
-    files: dict[Path, Callable[[Sequence[Record]], str]] = {
-        CSL_JSON: lambda records: format_csljson(derived(records)),
-        ZOTERO_RDF: lambda records: format_zotero_rdf(derived(records)),
-        ZOTERO_ITEMS: lambda records: format_zotero_items(derived(records)),
-        RIS: lambda records: format_ris(derived(records)),
+    return {
+        CSL_JSON: lambda records: csljson_chunks(derived(records)),
+        ZOTERO_RDF: lambda records: zotero_rdf_chunks(derived(records)),
+        ZOTERO_ITEMS: lambda records: zotero_items_chunks(derived(records)),
+        RIS: lambda records: ris_chunks(derived(records)),
+        BIBLATEX: lambda records: biblatex_chunks(records, preamble),
+        BIBTEX: lambda records: bibtex_for_styles_chunks(records, preamble),
+        HTML: lambda records: format_html(list(records)),
     }
-    biblatex = _biblatex_writer()
-    if biblatex is not None:
-        from .writers.bibtex import format_bibtex_for_styles
-
-        files[BIBLATEX] = lambda records: biblatex(records, preamble)
-        files[BIBTEX] = lambda records: format_bibtex_for_styles(records, preamble)
-    files[HTML] = lambda records: format_html(list(records))
-    return files
 
 
 def export_files(records: Sequence[Record], preamble: str = "") -> dict[Path, str]:
     """Relative path → text of every export, in a fixed order (keyless entries left out:
     they cannot be cited)."""
     records = [r for r in records if r.key]
-    return {relative: render(records) for relative, render in _renderers(preamble).items()}
+    return {relative: _text(render(records)) for relative, render in _renderers(preamble).items()}
+
+
+def _text(rendered: str | Iterable[str]) -> str:
+    return rendered if isinstance(rendered, str) else "".join(rendered)
 
 
 def html_left_out(entries: int, html_max_entries: int | None) -> bool:
@@ -198,8 +230,8 @@ def write_all(
     With ``html_max_entries``, the HTML page is left out (and left as it was) for a library
     with more entries than that: see :func:`html_left_out`.
 
-    One file at a time: only one export's text is held at once (on 100,000 entries they
-    add up to several hundred MB), and on a terminal each shows a bar while it renders.
+    One file at a time, each streamed to its file as it is rendered (on 100,000 entries
+    the texts add up to several hundred MB), and on a terminal each shows a bar.
     """
     changed = []
     records = [r for r in records if r.key]  # a keyless entry cannot be cited
@@ -208,8 +240,6 @@ def write_all(
             continue
         path = Path(exports_dir) / relative
         with tracked(records, f"writing {relative}") as items:
-            text = render(items)
-        if write_atomic(path, text):
-            changed.append(path)
-        del text  # before the next one is rendered
+            if write_atomic(path, render(items)):  # streamed: rendered as it is written
+                changed.append(path)
     return changed

@@ -90,3 +90,41 @@ def test_a_slice_leaves_no_garbage_behind_with_the_collector_paused(tmp_path: Pa
     sliced = garbage_after(exports.read_records)
     assert whole > 400
     assert sliced < whole // 4  # each slice's parse was freed as it went
+
+
+def test_several_files_are_each_read_a_slice_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--bib a --bib b``: each file sliced (no whole load), the records of load_all."""
+    import citekit.library
+
+    a, b = tmp_path / "a.bib", tmp_path / "b.bib"
+    a.write_text(library(20), encoding="utf-8")
+    b.write_text(library(20).replace("{paper1", "{other1"), encoding="utf-8")
+    expected = list(citekit.library.load_all([a, b]).records)
+
+    def whole(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read whole")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(citekit.library, "load_all", whole)
+        patched.setattr(citekit.library, "load", whole)
+        assert exports.read_all_records([a, b]) == expected
+
+
+def test_several_files_sharing_macros_or_a_key_read_as_load_all(tmp_path: Path) -> None:
+    from citekit.library import load_all
+
+    a, b = tmp_path / "a.bib", tmp_path / "b.bib"
+    a.write_text('@string{jce = "Journal of Constructed Examples"}\n', encoding="utf-8")
+    b.write_text(library(20).replace("{Journal of Constructed Examples}", "jce"), "utf-8")
+    records = exports.read_all_records([a, b])
+    assert records == list(load_all([a, b]).records) and len(records) == 20
+    assert {r.container_title for r in records} == {"Journal of Constructed Examples"}
+    a.write_text(library(20), encoding="utf-8")
+    b.write_text(library(20).replace("{paper1", "{other1", 19), encoding="utf-8")
+    with pytest.raises(LibraryError) as whole:
+        load_all([a, b])
+    with pytest.raises(LibraryError) as sliced:
+        exports.read_all_records([a, b])
+    assert str(sliced.value) == str(whole.value) and "also in" in str(whole.value)

@@ -142,3 +142,37 @@ def test_export_csl_streams_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert (tmp_path / "out.json").read_text("utf-8") == csljson.format_csljson(records)
     again = CliRunner().invoke(cli, ["export", "csl", "-o", "out.json"])
     assert again.exit_code == 0 and "up to date" in again.output
+
+
+def test_every_export_but_the_page_comes_in_pieces() -> None:
+    """Each export's text is ``"".join`` of its pieces (``format_*`` are built so, and the
+    golden files of test_exports check their bytes); no piece holds most of it."""
+    from citekit import exports
+    from tests.export_records import hub, torture
+
+    records = (hub() + torture()) * 100  # several pieces of writers.chunks.BATCH records
+    for relative, render in exports._renderers("@preamble{{\\def\\x{y}}}\n").items():
+        if relative == exports.HTML:  # a page of at most html_max_entries: made whole
+            continue
+        pieces = list(render(records))
+        assert all(isinstance(p, str) for p in pieces), relative
+        assert max(map(len, pieces)) < sum(map(len, pieces)) / 2, relative
+
+
+def test_export_all_streams_every_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``export all`` writes each export as it is rendered (CSL-JSON, watched here)."""
+    count = 2_500
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "references.bib").write_text("".join(ENTRY.format(n=n) for n in range(count)))
+    real = csljson.record_to_csl
+    written: list[int] = []
+
+    def spy(record: csljson.Record) -> dict[str, object]:
+        if record.key == f"paper{count - 1}":
+            written.extend(p.stat().st_size for p in temp_files(tmp_path / "exports"))
+        return real(record)
+
+    monkeypatch.setattr(csljson, "record_to_csl", spy)
+    result = CliRunner().invoke(cli, ["export", "all"])
+    assert result.exit_code == 0, result.output
+    assert len(written) == 1 and written[0] > 0

@@ -37,15 +37,15 @@ def export_records(ctx: click.Context, derived: bool = False) -> list[Any]:
     without ``crossref``/``xdata`` (CSL, RIS, Zotero, formatted), each child is completed
     from its parents.
     """
-    from ..exports import read_records
+    from ..exports import read_all_records
     from ..library import load_all
 
     existing_library(ctx)
     settings = settings_of(ctx)
     paths, encoding = settings.bib_paths, settings.encoding or None
-    if len(paths) == 1 and encoding is None:
-        records = _load_for_good(read_records, paths[0])
-    else:  # several files, or an encoding given: read whole (shared @string macros)
+    if encoding is None:  # each file a slice at a time (whole when they share macros)
+        records = _load_for_good(lambda _: read_all_records(paths), paths[0])
+    else:  # an encoding given: read whole, decoded with it
         records = _load_for_good(lambda _: load_all(paths, encoding=encoding).records, paths[0])
     keyless = sum(1 for r in records if not r.key)
     if keyless:
@@ -136,9 +136,10 @@ def _export_file(
 def export_bibtex(ctx: click.Context, output: str | None) -> None:
     """ASCII BibTeX (LaTeX accents) for bibtex and natbib, in the exports directory."""
     from ..exports import BIBTEX
-    from ..writers.bibtex import format_bibtex_for_styles
+    from ..writers.bibtex import bibtex_for_styles_chunks
 
-    _export_file(ctx, output, lambda r: format_bibtex_for_styles(r, library_preamble(ctx)), BIBTEX)
+    preamble = library_preamble(ctx)
+    _export_file(ctx, output, lambda r: bibtex_for_styles_chunks(r, preamble), BIBTEX)
 
 
 @export.command("biblatex")
@@ -150,9 +151,10 @@ def export_bibtex(ctx: click.Context, output: str | None) -> None:
 def export_biblatex(ctx: click.Context, output: str | None) -> None:
     """UTF-8 BibLaTeX (date, eprinttype, journaltitle) for biber, in the exports directory."""
     from ..exports import BIBLATEX
-    from ..writers.bibtex import format_biblatex
+    from ..writers.bibtex import biblatex_chunks
 
-    _export_file(ctx, output, lambda r: format_biblatex(r, library_preamble(ctx)), BIBLATEX)
+    preamble = library_preamble(ctx)
+    _export_file(ctx, output, lambda r: biblatex_chunks(r, preamble), BIBLATEX)
 
 
 @export.command("csl")
@@ -174,9 +176,9 @@ def export_csl(ctx: click.Context, output: str | None) -> None:
 def export_ris(ctx: click.Context, output: str | None) -> None:
     """RIS for EndNote, Mendeley and other reference managers."""
     from ..exports import RIS
-    from ..writers.ris import format_ris
+    from ..writers.ris import ris_chunks
 
-    _export_file(ctx, output, format_ris, RIS, derived=True)
+    _export_file(ctx, output, ris_chunks, RIS, derived=True)
 
 
 @export.command("html")
@@ -217,9 +219,9 @@ def _directory_option(help_text: str) -> Callable[[Any], Any]:
 @writes_library
 def export_zotero(ctx: click.Context, directory: Path | None) -> None:
     """Zotero RDF (File → Import keeps the collection tree) and Web API item JSON."""
-    from ..exports import ZOTERO_ITEMS, ZOTERO_RDF, format_zotero_items
+    from ..exports import ZOTERO_ITEMS, ZOTERO_RDF, zotero_items_chunks
     from ..fileio import write_atomic
-    from ..writers.zotero_rdf import format_zotero_rdf
+    from ..writers.zotero_rdf import zotero_rdf_chunks
 
     records = export_records(ctx, derived=True)
     base = directory if directory is not None else settings_of(ctx).exports_path
@@ -227,10 +229,10 @@ def export_zotero(ctx: click.Context, directory: Path | None) -> None:
     items = rdf.with_name(ZOTERO_ITEMS.name)
     from ..progress import tracked
 
-    for path, render in ((rdf, format_zotero_rdf), (items, format_zotero_items)):
+    for path, render in ((rdf, zotero_rdf_chunks), (items, zotero_items_chunks)):
         with tracked(records, f"writing {path.name}") as each:  # a bar on a terminal
-            text = render(each)
-        _wrote(path, len(records), write_atomic(path, text))
+            changed = write_atomic(path, render(each))  # streamed as it is rendered
+        _wrote(path, len(records), changed)
 
 
 @export.command("all")

@@ -62,16 +62,19 @@ record's CSL type. A stub (only ``eprint``/``doi``/``url`` +
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
 from ..bibtex.fields import csl_type, record_from_fields
 from ..bibtex.latex import encode
 from ..bibtex.names import format_names
 from ..model import Date, Record
+from .chunks import joined
 
 __all__ = [
     "FIELD_ORDER",
+    "biblatex_chunks",
+    "bibtex_for_styles_chunks",
     "entry_fields",
     "entry_type_for",
     "format_biblatex",
@@ -223,8 +226,19 @@ def format_bibtex_for_styles(records: Sequence[Record], preamble: str = "") -> s
     The library itself keeps :func:`format_bibtex`: reading it back gives the same record.
     The library's ``@preamble`` blocks come first (the commands its entries use).
     """
-    entries = "\n".join(format_entry(*_for_styles(r), key=r.key) for r in records)
-    return preamble + "\n" + entries if preamble else entries
+    return "".join(bibtex_for_styles_chunks(records, preamble))
+
+
+def bibtex_for_styles_chunks(records: Iterable[Record], preamble: str = "") -> Iterator[str]:
+    """:func:`format_bibtex_for_styles` in pieces, rendered as they are asked for."""
+    return _document((format_entry(*_for_styles(r), key=r.key) for r in records), preamble)
+
+
+def _document(entries: Iterable[str], preamble: str) -> Iterator[str]:
+    """The ``@preamble`` blocks, then the entries one blank line apart, in pieces."""
+    if preamble:
+        yield preamble + "\n"
+    yield from joined(entries, "\n")
 
 
 def _for_styles(record: Record) -> tuple[str, list[tuple[str, str]]]:
@@ -242,8 +256,14 @@ def _for_styles(record: Record) -> tuple[str, list[tuple[str, str]]]:
 def format_biblatex(records: Sequence[Record], preamble: str = "") -> str:
     """The records as UTF-8 BibLaTeX (``date``, ``eprinttype``, ``journaltitle``), after the
     library's ``@preamble`` blocks."""
-    entries = "\n".join(format_entry(*entry_fields(r, "biblatex"), key=r.key) for r in records)
-    return preamble + "\n" + entries if preamble else entries
+    return "".join(biblatex_chunks(records, preamble))
+
+
+def biblatex_chunks(records: Iterable[Record], preamble: str = "") -> Iterator[str]:
+    """:func:`format_biblatex` in pieces, rendered as they are asked for."""
+    return _document(
+        (format_entry(*entry_fields(r, "biblatex"), key=r.key) for r in records), preamble
+    )
 
 
 def format_entry(entry_type: str, fields: Sequence[tuple[str, str]], *, key: str) -> str:

@@ -15,11 +15,12 @@ Output is UTF-8 with LF line ends, records in the order given, a blank line afte
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ..model import Date, Name, Record, persons, plain_text
+from .chunks import joined
 
-__all__ = ["format_ris", "record_to_ris"]
+__all__ = ["format_ris", "record_to_ris", "ris_chunks"]
 
 _TYPES = {
     "article": "JOUR",
@@ -136,8 +137,12 @@ def _flat(text: str) -> str:
 
 def format_ris(records: Iterable[Record]) -> str:
     """The RIS text for ``records`` in the order given."""
-    chunks = []
-    for record in records:
-        body = "".join(f"{tag}  - {value}\n" for tag, value in record_to_ris(record))
-        chunks.append(body)
-    return "\n".join(chunks)
+    return "".join(ris_chunks(records))
+
+
+def ris_chunks(records: Iterable[Record]) -> Iterator[str]:
+    """:func:`format_ris` in pieces, rendered as they are asked for (streamed exports)."""
+    bodies = (
+        "".join(f"{tag}  - {value}\n" for tag, value in record_to_ris(record)) for record in records
+    )
+    return joined(bodies, "\n")

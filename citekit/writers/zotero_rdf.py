@@ -20,13 +20,14 @@ Zotero's own export names them; output is deterministic.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..model import Record
+from .chunks import joined
 from .zotero import collection_paths, normalize_path, record_to_item
 
-__all__ = ["format_zotero_rdf"]
+__all__ = ["format_zotero_rdf", "zotero_rdf_chunks"]
 
 _HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <rdf:RDF
@@ -49,12 +50,16 @@ _CONTROLS = {c: None for c in range(32) if c not in (9, 10, 13)}
 
 def format_zotero_rdf(records: Sequence[Record]) -> str:
     """Zotero RDF for ``records`` (in the order given) with their collection tree."""
-    parts = [_HEADER]
-    for number, record in enumerate(records, start=1):
-        parts.append(_item(record_to_item(record), number))
-    parts.extend(_collections(records))
-    parts.append(_FOOTER)
-    return "".join(parts)
+    return "".join(zotero_rdf_chunks(records))
+
+
+def zotero_rdf_chunks(records: Sequence[Record]) -> Iterator[str]:
+    """:func:`format_zotero_rdf` in pieces, rendered as they are asked for."""
+    yield _HEADER
+    items = (_item(record_to_item(r), n) for n, r in enumerate(records, start=1))
+    yield from joined(items)
+    yield from _collections(records)
+    yield _FOOTER
 
 
 def _text(value: str) -> str:
