@@ -11,6 +11,7 @@ as empty, the first of a repeated field and a stray control byte, each reported 
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from collections.abc import Sequence
@@ -93,6 +94,10 @@ class Original:
     line: int
 
 
+#: Blocks read between two collections of the youngest GC generation (see parse_text).
+_COLLECT = 2_000
+
+
 def parse_text(
     text: str,
     path: str,
@@ -131,8 +136,20 @@ def parse_text(
     cursor = 0
     pending = ""
     starts: set[int] = set()  # where the blocks that begin with "@" begin
-    block: Any
-    for block in parsed.blocks:
+    # The list itself: each block is let go once read, and bibtexparser's dicts of entries
+    # and strings go with ``parsed``, so the parsed objects of the whole file are never
+    # all alive beside the records (100,000 entries: a few hundred MB).
+    blocks: list[Any] = parsed.blocks
+    del parsed
+    # pylatexenc keeps the tracebacks of errors it catches: cycles through the frames that
+    # read the blocks, which only the cyclic GC frees (a load runs with it paused), and
+    # that hold the blocks until then. The youngest generation is collected now and then:
+    # the first collection scans what the splitter made (which the collector scans anyway
+    # once it runs again), the later ones only what was made since.
+    for index in range(len(blocks)):
+        block, blocks[index] = blocks[index], None
+        if index % _COLLECT == _COLLECT - 1:
+            gc.collect(0)
         if problems is not None and len(problems) > 2 * MAX_FAILED and cursor < stopped:
             message = f"more than {2 * MAX_FAILED} problems: stopped reading here"
             _fail(LibraryError(path, message, lines.line(cursor)), problems)
