@@ -128,3 +128,29 @@ def test_several_files_sharing_macros_or_a_key_read_as_load_all(tmp_path: Path) 
     with pytest.raises(LibraryError) as sliced:
         exports.read_all_records([a, b])
     assert str(sliced.value) == str(whole.value) and "also in" in str(whole.value)
+
+
+def test_a_load_lets_the_blocks_it_read_go_as_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole load (check, build, resolve) collects what each run of blocks left in
+    cycles, so the parsed blocks of the whole file are never all alive at once."""
+    from citekit.bibtex import parse
+
+    bib = tmp_path / "references.bib"
+    bib.write_text(library(40), encoding="utf-8")
+
+    def garbage_after_load(every: int) -> int:
+        monkeypatch.setattr(parse, "_COLLECT", every)
+        gc.collect()
+        gc.disable()  # as a load runs
+        try:
+            records = load(bib).records
+            return gc.collect()
+        finally:
+            gc.enable()
+            assert len(records) == 40
+
+    never = garbage_after_load(10**9)
+    assert never > 400
+    assert garbage_after_load(7) < never // 4
