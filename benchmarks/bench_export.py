@@ -1,11 +1,13 @@
 """Export benchmark: citekit against the tools a researcher would otherwise use.
 
 usage: python benchmarks/bench_export.py [--runs 5] [--warmup 1] [--sizes 10000,100000]
+                                         [--latex-sizes 20000]
                                          [--files cdl,glottolog-sala,glottolog-zurich]
                                          [--tools citekit-csl,...] [--all-peers] [--json OUT]
 
 For every input (the .bib files of ../shared/bench-data, read in place, and generated
-libraries written to a temporary folder) each tool converts the whole file in its own
+libraries written to a temporary folder: the default profile at ``--sizes``, the LaTeX-heavy
+one at ``--latex-sizes``) each tool converts the whole file in its own
 process: 1 warm-up round, then ``--runs`` rounds, the tools alternating inside each round
 (A B C … A B C …) so drift hits all of them alike. Reported per tool: median wall time,
 peak RSS, entries/s, MB/s, the median of per-round ratios to citation-js, entries kept
@@ -264,6 +266,9 @@ def inputs(args: argparse.Namespace, tmp: Path) -> list[Path]:
     paths = [BENCH_DATA / f"{name}.bib" for name in args.files.split(",") if name]
     for size in (int(s) for s in args.sizes.split(",") if s):
         paths.append(write_library(tmp / f"generated-{size}.bib", size))
+    for size in (int(s) for s in args.latex_sizes.split(",") if s):
+        path = tmp / f"latex-heavy-{size}.bib"
+        paths.append(write_library(path, size, profile="latex"))
     return paths
 
 
@@ -273,6 +278,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--files", default="cdl,glottolog-sala,glottolog-zurich")
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument(
+        "--latex-sizes",
+        default="20000",
+        help="sizes of generated libraries with gen_library.py's LaTeX-heavy profile",
+    )
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--all-peers", action="store_true", help="run pandoc on every input")
     parser.add_argument("--no-validate", dest="validate", action="store_false")
