@@ -68,7 +68,9 @@ def _parse_list(value: str, macros: object) -> tuple[Name, ...]:
 
 #: Text whose brace groups balance, nest at most three deep and hold no separator of
 #: names or name parts (white space, ``~``, a comma): the common case, ``Jos{\'e}``.
-_PLAIN_GROUPS = re.compile(r"(?:[^{}]|\{(?:[^{}\s~,]|\{(?:[^{}\s~,]|\{[^{}\s~,]*\})*\})*\})*")
+_PLAIN_GROUPS = re.compile(
+    r"(?:[^{}]++|\{(?:[^{}\s~,]++|\{(?:[^{}\s~,]++|\{[^{}\s~,]*+\})*+\})*+\})*+"
+)
 #: An innermost brace group.
 _INNER_GROUP = re.compile(r"\{[^{}]*\}")
 _FILL = "\x01"  # neither a letter, white space, a comma nor a brace
