@@ -85,6 +85,8 @@ FRAGMENTS = [
     "@misc{nbsp, title\u00a0= {x},\u00a0year = {1}}",
     "@misc{weird\u2028, title = {x}}",
     "@misc{key0, title = {a}, }\n",
+    # line ends around "=" and before the comma: each field's line still counts them
+    "@misc{lines, title =\n  {a\nb}\n  ,\n  note\n  =\n\n {c}\n, year = 1\n}",
 ]
 SEPARATORS = ["\n", "\n\n", " ", "", "\r\n", "\n  ", "\t"]
 

@@ -132,13 +132,18 @@ def _entry(text: str, match: re.Match[str], line: int) -> Any:
     entry_line = line + text.count("\n", match.start(), at)
     field_line = entry_line + text.count("\n", at, head_end)
     fields = []
-    for key, space, value, tail in _FIELD.findall(text, head_end, end):
-        field_line += key.count("\n")  # a field's line is the line of its "="
-        fields.append(Field(key.strip(), value, field_line))
-        field_line += space.count("\n") + value.count("\n") + tail.count("\n")
+    keys = []
+    for name, space, value, tail in _FIELD.findall(text, head_end, end):
+        field_line += name.count("\n")  # a field's line is the line of its "="
+        name = name.strip()
+        keys.append(name)
+        fields.append(Field(name, value, field_line))
+        if "\n" in value:
+            field_line += value.count("\n")
+        if "\n" in space or "\n" in tail:  # rare: white space around "=" or the value
+            field_line += space.count("\n") + tail.count("\n")
     etype, key = match.group(2).lower(), match.group(3).strip()
     entry = Entry(etype, key, fields, entry_line, match.group(1))
-    keys = [f.key for f in fields]
     if len(set(keys)) == len(keys):
         return entry
     return DuplicateFieldKeyBlock({k for k in keys if keys.count(k) > 1}, entry)
