@@ -48,16 +48,7 @@ def preamble_blocks(text: str) -> str:
 
 def _quoted_aware_paren_end(text: str, start: int) -> int:
     """The ``)`` closing ``@preamble(…`` at brace depth 0 (or ``len(text)``)."""
-    depth = 0
-    for pos in range(start, len(text)):
-        char = text[pos]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char == ")" and depth == 0:
-            return pos
-    return len(text)
+    return _closer_at_depth0(text, start, ")")
 
 
 def preamble_text(value: str) -> str:
@@ -120,13 +111,18 @@ def _group_end(text: str, start: int) -> int:
 
 def _quoted_end(text: str, start: int) -> int:
     """The closing ``"`` of a quoted piece (quotes inside braces do not count)."""
+    return _closer_at_depth0(text, start + 1, '"')
+
+
+def _closer_at_depth0(text: str, start: int, closer: str) -> int:
+    """The first ``closer`` from ``start`` outside any brace group (or ``len(text)``)."""
     depth = 0
-    for pos in range(start + 1, len(text)):
+    for pos in range(start, len(text)):
         char = text[pos]
         if char == "{":
             depth += 1
         elif char == "}":
             depth -= 1
-        elif char == '"' and depth == 0:
+        elif char == closer and depth == 0:
             return pos
     return len(text)

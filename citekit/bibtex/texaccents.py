@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["decode_accents", "decode_commands", "hide_math", "show_math"]
+__all__ = ["balanced", "decode_accents", "decode_commands", "hide_math", "show_math"]
 
 _BARE_PERCENT = re.compile(r"(?<!\\)%")
 _BRACE = re.compile(r"[{}]")
@@ -99,7 +99,7 @@ def show_math(text: str, math: list[str]) -> str:
 def decode_accents(value: str) -> str | None:
     """``value`` with its accents, letters, escapes and ties decoded, or None if it holds
     other LaTeX (math, other commands, a group that starts with a command)."""
-    if "$" in value or _BARE_PERCENT.search(value) or not _balanced(value):
+    if "$" in value or _BARE_PERCENT.search(value) or not balanced(value):
         return None
     text = _GROUPED.sub(_accent, value)
     if "{\\" in text:
@@ -110,7 +110,8 @@ def decode_accents(value: str) -> str | None:
     return text.replace("~", "\xa0")
 
 
-def _balanced(text: str) -> bool:
+def balanced(text: str) -> bool:
+    """Whether the braces of ``text`` pair up (a ``}`` never closes more than was opened)."""
     depth = 0
     for match in _BRACE.finditer(text):
         depth += 1 if match.group() == "{" else -1

@@ -31,7 +31,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from .case import implied_tokens, needs_span
-from .texaccents import MARKS
+from .texaccents import MARKS, balanced
 
 __all__ = ["encode"]
 
@@ -114,7 +114,6 @@ _MATH_COMMANDS = frozenset(
     diamond bullet""",
     )
 )
-_BRACE = re.compile(r"[{}]")
 _HYPHENS = re.compile(r"-(?=-)")
 _QUOTES = re.compile(r"(`(?=`)|'(?='))")
 _DASHES = frozenset("-\u2013\u2014")
@@ -131,7 +130,7 @@ _SPAN_KINDS = {'class="nocase"': "nocase", 'style="font-variant:small-caps;"': "
 
 def encode(text: str, *, ascii_only: bool = True, protect: bool = False) -> str:
     """LaTeX for the Unicode ``text``: escaped, optionally ASCII, optionally case-protected."""
-    style = _Style(ascii_only, _ESCAPES if _balanced(text) else _ESCAPES_UNBALANCED)
+    style = _Style(ascii_only, _ESCAPES if balanced(text) else _ESCAPES_UNBALANCED)
     if "<" not in text or _TAG.search(text) is None:
         return _protect_implied(text, style) if protect else _escape(text, style)
     return _render(_tree(text), style, protect, nocase=False)
@@ -211,16 +210,6 @@ def _tex(tex: str, text: str, style: _Style) -> str:
 class _Style(NamedTuple):
     ascii_only: bool
     escapes: dict[str, str]
-
-
-def _balanced(text: str) -> bool:
-    """Whether the braces of ``text`` pair up, so ``\\{``/``\\}`` keep the entry well formed."""
-    depth = 0
-    for match in _BRACE.finditer(text):
-        depth += 1 if match.group() == "{" else -1
-        if depth < 0:
-            return False
-    return depth == 0
 
 
 def _protect_implied(text: str, style: _Style) -> str:
