@@ -13,8 +13,7 @@ never overwritten, and the first of two fields for one variable wins (``annote``
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Iterator
 
 from ..bibtex.dates import parse_date
 from ..bibtex.fields import link_target
@@ -22,7 +21,7 @@ from ..bibtex.latex import decode
 from ..bibtex.names import parse_names
 from ..model import Date, Name, Record, persons
 
-__all__ = ["extra_variables"]
+__all__ = ["TITLE_VARIABLES", "Value", "extra_variables"]
 
 #: BibTeX/BibLaTeX field → CSL variable holding its text.
 _TEXT: dict[str, str] = {
@@ -68,52 +67,44 @@ _THESIS = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 _KNOWN = frozenset({*_TEXT, *_TITLES, *_NAMES, *_DATES, "addendum", "howpublished"})
 
 
-def extra_variables(
-    record: Record,
-    item: dict[str, Any],
-    name: Callable[[Name], dict[str, str]],
-    date: Callable[[Date], dict[str, Any]],
-    plain: Callable[[str], str],
-    title: Callable[[str], str],
-) -> None:
-    """Add to ``item`` the CSL variables of ``record.extra``, in the file's field order.
+#: Variables rendered as titles (rich text, cased like the item's title).
+TITLE_VARIABLES = frozenset(_TITLES.values())
+#: A value for the CSL writer to render: text, a date, or names.
+Value = str | Date | tuple[Name, ...]
 
-    ``name``, ``date``, ``plain`` and ``title`` are the CSL-JSON writer's own renderings,
-    so these variables look exactly like the modelled ones.
-    """
-    if record.type == "thesis" and "genre" not in item and record.entry_type in _THESIS:
-        item["genre"] = _THESIS[record.entry_type]  # APA prints it: "[PhD thesis, MIT]"
+
+def extra_variables(record: Record) -> Iterator[tuple[str, Value]]:
+    """``(CSL variable, value)`` for ``record.extra``, in the file's field order, plus a
+    thesis's kind as ``genre``. The CSL-JSON writer renders each value as it renders the
+    modelled ones and keeps a variable it already has (``note`` is appended to). A
+    ``URL`` is yielded as its address, to be written verbatim."""
+    if record.type == "thesis" and record.entry_type in _THESIS:
+        yield "genre", _THESIS[record.entry_type]  # APA prints it: "[PhD thesis, MIT]"
     for field, raw in record.extra:
         low = field.lower()
         if low not in _KNOWN:
             continue  # most extras (glottolog's hhtype, JabRef's owner…) have no variable
         if low in _NAMES:
-            names = persons(parse_names(raw))
-            if names and _NAMES[low] not in item:
-                item[_NAMES[low]] = [name(n) for n in names]
+            if names := persons(parse_names(raw)):
+                yield _NAMES[low], names
             continue
-        if low in _TITLES:
-            text = " ".join(decode(raw, protect=True).split())
-            if text:
-                item.setdefault(_TITLES[low], title(text))
-            continue
-        text = " ".join(decode(raw).split())
+        text = " ".join(decode(raw, protect=low in _TITLES).split())
         if not text:
             continue
-        if low in _DATES:
+        if low in _TITLES:
+            yield _TITLES[low], text
+        elif low in _DATES:
             parsed = parse_date(text)
-            if parsed is not None and parsed.year and _DATES[low] not in item:
-                item[_DATES[low]] = date(parsed)
+            if parsed is not None and parsed.year:
+                yield _DATES[low], parsed
         elif low == "pubstate":
-            item.setdefault("status", _PUBSTATE.get(text.lower(), plain(text)))
+            yield "status", _PUBSTATE.get(text.lower(), text)
         elif low in _TEXT:
-            item.setdefault(_TEXT[low], plain(text))
+            yield _TEXT[low], text
         elif low == "addendum":
-            item["note"] = "\n".join(filter(None, (item.get("note", ""), plain(text))))
+            yield "note", text
         elif low == "howpublished":
             # A link is the item's address; other text says how it was published, which
             # citation-js and pandoc both read as the publisher.
-            if address := link_target(raw):
-                item.setdefault("URL", address)
-            else:
-                item.setdefault("publisher", plain(text))
+            address = link_target(raw)
+            yield ("URL", address) if address else ("publisher", text)

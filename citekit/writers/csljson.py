@@ -17,7 +17,7 @@ from typing import Any
 from ..bibtex.texmath import flatten, rich_math
 from ..model import CSL_TYPES, Date, Name, Record, csl_text, persons
 from .csl_case import csl_language, is_english, sentence_case
-from .csl_extra import extra_variables
+from .csl_extra import TITLE_VARIABLES, extra_variables
 from .preprint import as_preprint
 
 __all__ = ["csljson_chunks", "format_csljson", "record_to_csl"]
@@ -92,8 +92,27 @@ def record_to_csl(record: Record) -> dict[str, Any]:
             item[var] = _plain(value)
     if record.keywords:
         item["keyword"] = ", ".join(_plain(k) for k in record.keywords)
-    extra_variables(record, item, _name, _date, _plain, lambda t: _rich(t, recase))
+    _extras(record, item, recase)
     return item
+
+
+def _extras(record: Record, item: dict[str, Any], recase: bool) -> None:
+    """The variables of fields citekit does not model (:mod:`.csl_extra`), rendered as
+    the modelled ones; a variable the record already fills is kept."""
+    for var, value in extra_variables(record):
+        rendered: Any
+        if isinstance(value, Date):
+            rendered = _date(value)
+        elif isinstance(value, tuple):
+            rendered = [_name(n) for n in value]
+        elif var in TITLE_VARIABLES:
+            rendered = _rich(value, recase)
+        else:
+            rendered = value if var == "URL" else _plain(value)
+        if var == "note" and item.get("note"):
+            item["note"] += "\n" + rendered  # biblatex's addendum, printed after the note
+        else:
+            item.setdefault(var, rendered)
 
 
 def _preprint(record: Record, item: dict[str, Any]) -> None:
