@@ -96,13 +96,6 @@ def test_a_modelled_variable_is_never_overwritten() -> None:
     assert items["manuscript"]["publisher"] == "Manuscript"
 
 
-def test_the_hub_export_is_unchanged() -> None:
-    """The hub's entries have no such fields: exports/references.json is not touched
-    (tests/test_hub.py compares it with what build writes)."""
-    root = Path(__file__).resolve().parents[1]
-    assert not any(r.extra for r in loads((root / "references.bib").read_text()).records)
-
-
 def test_pandoc_prints_the_edition_and_the_translator(tmp_path: Path) -> None:
     """A real consumer: pandoc's citeproc with APA prints what the item now carries."""
     source = tmp_path / "references.json"

@@ -123,8 +123,9 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
     web = bool(how_url) or (bool(url) and subtype in ("webpage", "blog"))
     ctype = csl_type(etype, bool(arxiv_id), web, journal)
     if ctype == "webpage" and subtype in ("webpage", "blog"):
-        ctype = "post-weblog" if subtype == "blog" else ctype
         used.add("entrysubtype")
+        if subtype == "blog":
+            ctype = "post-weblog"
     container_names: tuple[str, ...] = ("booktitle", "journal", "journaltitle")
     if ctype == "article-journal":
         container_names = ("journal", "journaltitle", "booktitle")

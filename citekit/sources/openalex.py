@@ -90,6 +90,14 @@ class OpenAlexSource:
         self._retry = retry or RetryPolicy()
         self._failures = 0
         self._down: str | None = None
+        self._bounded: BoundedSession | None = None
+
+    @property
+    def _session(self) -> BoundedSession:
+        """One bounded session for the run: connections are kept alive between requests."""
+        if self._bounded is None:
+            self._bounded = BoundedSession(self.settings.timeout, MAX_BODY)
+        return self._bounded
 
     # -- public ----------------------------------------------------------------------
     def work(self, doi: str) -> Record:
@@ -165,16 +173,14 @@ class OpenAlexSource:
         works = pyalex.Works()
         url = _rebased(self._url(build, works, single), self.settings.openalex_url)
         deadline = deadline_for(self.settings.timeout)
-        session = BoundedSession(self.settings.timeout, MAX_BODY)
-        stop = session.stop = Stop(deadline)
+        session = self._session
+        stop = session.stop = Stop(deadline)  # the request takes it as it starts
         try:
             answer = within(deadline, lambda: works._get_from_url(url, session=session), stop)
         except Problem:
             raise
         except Exception as exc:  # requests/pyalex raise many types; _problem sorts them
             raise _problem(exc) from None
-        finally:
-            session.close()
         if single:
             return dict(answer)
         return {"meta": dict(answer.meta or {}), "results": [dict(w) for w in answer]}
