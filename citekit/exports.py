@@ -9,10 +9,10 @@ records, which is what lets a test compare the committed ``exports/`` byte for b
 from __future__ import annotations
 
 import gc
-import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,9 @@ __all__ = [
     "RIS",
     "ZOTERO_ITEMS",
     "ZOTERO_RDF",
+    "Piece",
+    "Tally",
+    "csljson_in_slices",
     "export_files",
     "format_zotero_items",
     "html_left_out",
@@ -54,38 +57,27 @@ BIBTEX = Path("references-bibtex.bib")  # `export bibtex`'s default: build makes
 HTML = Path("index.html")
 
 
-#: Where bibtexparser starts a block (as :data:`citekit.bibtex.split._CUT`).
-_BLOCK_START = re.compile(rb"^[^\S\n]*@\w*[ \t]*(?=[{(])", re.M)
-#: Text that ties an entry to another part of the file: ``@string`` macros, and a
-#: backslash before a newline (bibtexparser then counts lines over the whole file).
-_WHOLE_FILE = re.compile(rb"@\s*string\b|\\\n", re.I)
-#: Entries parsed at a time by :func:`read_records`.
-SLICE = 2_000
-
-
 def read_records(path: Path) -> list[Record]:
     """The records of the library at ``path``, for an export: read a slice at a time.
 
     :func:`citekit.library.load` keeps every entry's parsed blocks, raw text and fields
-    until the whole file is read, which an export does not need: reading ``SLICE``
-    entries at a time keeps only their records (a 100,000-entry export peaked at 1.3 GiB).
-    The entries are cut where bibtexparser itself starts a block, so each one reads as in
-    the whole file. Whatever needs the whole text (``@string`` macros, a problem to
-    report with its line, a key in two slices, an encoding other than UTF-8) is read
-    whole by :func:`~citekit.library.load`: the records and errors are exactly its own.
+    until the whole file is read, which an export does not need: reading a slice of
+    entries at a time (:mod:`citekit.slices`) keeps only their records. Whatever needs
+    the whole text (a problem to report with its line, a key in two slices, an encoding
+    other than UTF-8) is read whole by :func:`~citekit.library.load`: the records and
+    errors are exactly its own.
     """
-    from .library import load, loads
+    from .library import load
+    from .slices import cut
 
-    data = Path(path).read_bytes()  # bytes: 1 byte a character where a str may take 2 or 4
-    starts = [m.start() for m in _BLOCK_START.finditer(data)]
-    if len(starts) <= SLICE or b"\x00" in data or _WHOLE_FILE.search(data):
+    slices = cut(path)
+    if slices is None:
         return list(load(path).records)
-    cuts = [0, *starts[SLICE::SLICE], len(data)]
     records: list[Record] = []
     keys: set[str] = set()
-    for start, end in itertools.pairwise(cuts):
+    for index in range(len(slices)):
         try:
-            part = loads(data[start:end].decode("utf-8"), str(path)).records
+            part = slices.read(index)
         except (LibraryError, UnicodeDecodeError):
             return list(load(path).records)  # raises it with the right line
         # pylatexenc keeps the tracebacks of errors it catches: cycles through the frames
@@ -97,6 +89,91 @@ def read_records(path: Path) -> list[Record]:
         if len(keys) != len(records):  # a key in two slices: the whole file says where
             return list(load(path).records)
     return records
+
+
+#: A field that ties an entry to another: completing a child needs its parent, which may
+#: be in another slice (such a library is rendered whole).
+_LINKS = re.compile(rb"\b(?:crossref|xdata)\s*=", re.I)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One slice of an export, made by a worker: its items' text (joined, without the
+    array's brackets) and what the command reports about its entries."""
+
+    text: str
+    keys: tuple[str, ...]  # every entry's key, in file order ("" for a keyless entry)
+    stubs: tuple[str, ...]  # the keys of entries that name an identifier but have no title
+
+
+@dataclass
+class Tally:
+    """What the pieces of a sliced export held, counted as they go by."""
+
+    pieces: int
+    entries: int = 0
+    keyless: int = 0
+    stubs: list[str] = field(default_factory=list)
+    keys: set[str] = field(default_factory=set)
+
+    def add(self, piece: Piece) -> None:
+        """Count ``piece``; a key an earlier piece had means the file must be read whole."""
+        from .slices import ReadWhole
+
+        keyed = [k for k in piece.keys if k]
+        self.keys.update(keyed)
+        self.entries += len(keyed)
+        self.keyless += len(piece.keys) - len(keyed)
+        self.stubs += piece.stubs
+        if len(self.keys) != self.entries:
+            raise ReadWhole("a key is in two slices")
+
+
+def csljson_in_slices(path: Path, workers: int) -> tuple[Iterator[str], Tally] | None:
+    """``export csl`` of the file ``path``, a slice at a time, by ``workers`` processes.
+
+    The text is what :func:`csljson_chunks` makes of the file's keyed, derived records,
+    one chunk per slice (and a closing one); the tally is filled in as they go by. None
+    when the file must be read whole (:func:`citekit.slices.cut`) or has ``crossref`` or
+    ``xdata`` fields. Iterating raises :class:`~citekit.slices.ReadWhole` when a slice
+    cannot be read alone or a key is in two slices: the caller must then drop what it
+    wrote and read the whole file, which gives the records, or the error with its line.
+    """
+    from .slices import cut, map_slices
+
+    slices = cut(path, workers)
+    if slices is None or _LINKS.search(slices.data):
+        return None
+    tally = Tally(len(slices))
+    return _csljson_text(map_slices(slices, _csl_piece, workers), tally), tally
+
+
+def _csl_piece(records: Sequence[Record]) -> Piece:
+    """A slice's CSL-JSON items (runs in a worker): as ``export csl`` makes them, without
+    the entries that have no key."""
+    from .writers.csljson import csl_lines
+
+    items = derived([r for r in records if r.key])
+    text = ",\n".join(csl_lines(items))
+    return Piece(text, tuple(r.key for r in records), tuple(r.key for r in items if r.is_stub))
+
+
+def _csljson_text(pieces: Iterable[Piece | None], tally: Tally) -> Iterator[str]:
+    """The CSL-JSON array of the pieces' items, a chunk per piece (the bytes of
+    :func:`csljson_chunks` over all of them)."""
+    from .slices import ReadWhole
+
+    opening = "[\n"
+    for piece in pieces:
+        if piece is None:
+            raise ReadWhole("a slice cannot be read alone")
+        tally.add(piece)
+        if piece.text:
+            yield opening + piece.text
+            opening = ",\n"
+        else:
+            yield ""
+    yield "[]\n" if opening == "[\n" else "\n]\n"
 
 
 #: ``@string``: a macro one file of a library defines may be used in another.

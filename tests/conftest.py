@@ -164,3 +164,7 @@ def _no_network_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # Tests that want DBLP/OpenAlex start their servers and name them (tests/test_published.py).
     monkeypatch.setenv("CITEKIT_PUBLISHED_SOURCES", "crossref")
     monkeypatch.delenv("ZOTERO_API_KEY", raising=False)
+    # One process: a sliced export forks its workers, and forking this process (with the
+    # replay servers' threads) is not what a user's one-shot run does. The parallel path
+    # runs as a user runs it, in a process of its own (tests/test_sliced_export.py).
+    monkeypatch.setenv("CITEKIT_JOBS", "1")

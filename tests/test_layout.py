@@ -66,7 +66,7 @@ def test_every_part_says_what_it_does(part: str) -> None:
 def test_top_level_holds_only_what_every_part_uses() -> None:
     top = sorted(p.stem for p in (ROOT / "citekit").glob("*.py"))
     pure = ["model", "errors", "identifiers", "keys"]
-    files = ["config", "library", "fileio", "lock"]
+    files = ["config", "library", "fileio", "lock", "slices"]
     first_met = ["check", "exports", "format", "progress"]
     assert top == sorted(["__init__", "__main__", *pure, *files, *first_met])
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from citekit import exports
+from citekit import exports, slices
 from citekit.errors import LibraryError
 from citekit.library import load
 from citekit.model import Record
@@ -31,7 +31,8 @@ def library(count: int, head: str = "% constructed\n\n") -> str:
 
 @pytest.fixture(autouse=True)
 def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(exports, "SLICE", 7)
+    monkeypatch.setattr(slices, "SLICE", 7)
+    monkeypatch.setattr(slices, "MIN_SLICE", 3)
 
 
 def test_slices_give_the_records_of_a_whole_load(tmp_path: Path) -> None:

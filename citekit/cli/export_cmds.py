@@ -7,7 +7,7 @@ error, stubs are reported on stderr) and reports each file it wrote on stderr.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,21 +49,26 @@ def export_records(ctx: click.Context, derived: bool = False) -> list[Any]:
         records = _load_for_good(lambda _: load_all(paths, encoding=encoding).records, paths[0])
     keyless = sum(1 for r in records if not r.key)
     if keyless:
-        what = "entry" if keyless == 1 else "entries"
-        note(f"skipped {keyless} {what} without a citation key; `citekit check` shows where")
         records = [r for r in records if r.key]
     if derived:
         from ..writers import inherit
 
         records = inherit.derived(records)
-    stubs = [r.key for r in records if r.is_stub]
+    _left_out(keyless, [r.key for r in records if r.is_stub])
+    return records
+
+
+def _left_out(keyless: int, stubs: Sequence[str]) -> None:
+    """Say which entries an export left out (no key) or has without metadata (stubs)."""
+    if keyless:
+        what = "entry" if keyless == 1 else "entries"
+        note(f"skipped {keyless} {what} without a citation key; `citekit check` shows where")
     if stubs:
         unresolved = plural(len(stubs), "unresolved entry", "unresolved entries")
         note(
             f"{unresolved} exported without metadata "
             f"({', '.join(stubs[:5])}{', …' if len(stubs) > 5 else ''}); run citekit resolve"
         )
-    return records
 
 
 def library_preamble(ctx: click.Context) -> str:
@@ -166,7 +171,48 @@ def export_csl(ctx: click.Context, output: str | None) -> None:
     from ..exports import CSL_JSON
     from ..writers.csljson import csljson_chunks
 
-    _export_file(ctx, output, csljson_chunks, CSL_JSON, derived=True)
+    if not _export_csl_in_slices(ctx, output):
+        _export_file(ctx, output, csljson_chunks, CSL_JSON, derived=True)
+
+
+def _export_csl_in_slices(ctx: click.Context, output: str | None) -> bool:
+    """``export csl`` of a large single-file library, a slice at a time, by as many
+    processes as there are CPUs (:mod:`citekit.slices`): the same bytes and notes as the
+    whole-file export, in about 1/N of its time. False when the library must be read whole
+    (several files, ``--encoding``, ``@string`` after the first entry, ``crossref``…), or
+    when a slice cannot be read alone: nothing is then written, and the whole-file export
+    runs (it gives the error with its line)."""
+    from ..exports import CSL_JSON, csljson_in_slices
+    from ..progress import DELAY, progress_bar
+    from ..slices import ReadWhole, jobs
+
+    settings = settings_of(ctx)
+    if len(settings.bib_paths) != 1 or settings.encoding:
+        return False
+    existing_library(ctx)
+    sliced = csljson_in_slices(settings.bib_paths[0], jobs())
+    if sliced is None:
+        return False
+    text, tally = sliced
+    default = settings.exports_path / CSL_JSON
+    try:
+        with progress_bar(tally.pieces + 1, f"writing {CSL_JSON}", delay=DELAY) as advance:
+            chunks = _advancing(text, advance)
+            # stdout cannot take back what it printed: there, the whole text or nothing
+            path, changed = write_output(
+                ["".join(chunks)] if output == "-" else chunks, output, default
+            )
+    except ReadWhole:
+        return False
+    _left_out(tally.keyless, tally.stubs)
+    _wrote(path, tally.entries, changed)
+    return True
+
+
+def _advancing(chunks: Iterable[str], advance: Callable[[Any], None]) -> Iterator[str]:
+    for chunk in chunks:
+        yield chunk
+        advance(None)
 
 
 @export.command("ris")

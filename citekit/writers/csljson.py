@@ -20,7 +20,7 @@ from .csl_case import csl_language, is_english, sentence_case
 from .csl_extra import TITLE_VARIABLES, extra_variables
 from .preprint import as_preprint
 
-__all__ = ["csljson_chunks", "format_csljson", "record_to_csl"]
+__all__ = ["csl_lines", "csljson_chunks", "format_csljson", "record_to_csl"]
 
 # Variables that styles may case-transform: the nocase markup is kept in these only.
 # ``(record attribute, CSL variable)`` in output order.
@@ -201,9 +201,14 @@ def csljson_chunks(records: Iterable[Record], batch: int = 1_000) -> Iterator[st
     """:func:`format_csljson`'s text in pieces of ``batch`` items, rendered as they are
     asked for: an export streams them to its file instead of holding the whole text
     (100,000 entries: ~140 MB, and as much again encoded)."""
-    lines = (_ENCODE(record_to_csl(r)) for r in records)
+    lines = csl_lines(records)
     opening = "[\n"
     while group := list(itertools.islice(lines, batch)):
         yield opening + ",\n".join(group)
         opening = ",\n"
     yield "[]\n" if opening == "[\n" else "\n]\n"
+
+
+def csl_lines(records: Iterable[Record]) -> Iterator[str]:
+    """Each record's CSL-JSON item on one line (the array's items, without separators)."""
+    return (_ENCODE(record_to_csl(r)) for r in records)
