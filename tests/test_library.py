@@ -286,3 +286,31 @@ def test_blocks_are_counted_independently_of_the_parser() -> None:
     with pytest.raises(LibraryError) as caught:
         _account_for_starts(text, {0}, lines, "x.bib", None)  # as if the parser swallowed @Book
     assert caught.value.line == 2
+
+
+@pytest.mark.parametrize("repeated_in", ["first", "second"])
+def test_a_key_read_twice_is_refused_even_when_an_entry_repeats_a_field(
+    tmp_path: Path, repeated_in: str
+) -> None:
+    """Regression (found by test_fuzz_reader): bibtexparser does not see the key of an entry
+    that repeats a field (citekit reads it leniently), so two entries with one key were
+    both read, and saving kept one of them: the other was lost without a word."""
+    first = "@misc{a,\n  title = {X},\n  year = {1},\n  year = {2}\n}\n"
+    second = "@misc{a,\n  title = {Y},\n  year = {3}\n}\n"
+    if repeated_in == "second":
+        first = first.replace("  year = {1},\n  year = {2}\n", "  year = {1}\n")
+        second = second.replace("year = {3}\n", "year = {3},\n  year = {4}\n")
+    path = tmp_path / "references.bib"
+    path.write_text(first + second, encoding="utf-8")
+    with pytest.raises(LibraryError) as caught:
+        load(path)
+    assert str(caught.value) == (
+        f"{path}:{first.count(chr(10)) + 1}: duplicate key 'a' (first at line 1); "
+        "rename or merge one of the two entries"
+    )
+    from citekit.check import check_file
+
+    report = check_file(path)
+    refused = [p for p in report.problems if p.kind == "parse"]
+    assert [p.line for p in refused] == [first.count("\n") + 1]
+    assert "duplicate key 'a'" in refused[0].message

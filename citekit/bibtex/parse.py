@@ -136,6 +136,7 @@ def parse_text(
     cursor = 0
     pending = ""
     starts: set[int] = set()  # where the blocks that begin with "@" begin
+    first_lines: dict[str, int] = {}  # each key read, and the line of its entry
     # The list itself: each block is let go once read, and bibtexparser's dicts of entries
     # and strings go with ``parsed``, so the parsed objects of the whole file are never
     # all alive beside the records (100,000 entries: a few hundred MB).
@@ -171,6 +172,8 @@ def parse_text(
         except LibraryError as error:
             _fail(error, problems)
             original = None
+        if original is not None and _key_again(original, first_lines, path, problems):
+            original = None
         if original is not None:
             chunks += [pending + gap, original]
             records.append(original.record)
@@ -186,6 +189,29 @@ def parse_text(
     if strings is not None:
         strings.update(ctx.strings)
     return tuple(c for c in chunks if c != ""), tuple(records)
+
+
+def _key_again(
+    original: Original, first_lines: dict[str, int], path: str, problems: list[LibraryError] | None
+) -> bool:
+    """Whether ``original`` repeats the key of an entry read before it (reported).
+
+    bibtexparser reports a repeated key itself, except where an entry is one it failed and
+    citekit reads leniently (a repeated field): such an entry and another with its key
+    were both read, and saving the library kept only one of them.
+    """
+    key = original.record.key
+    if not key:
+        return False  # keyless entries are each read (`check` lists them)
+    first = first_lines.get(key)
+    if first is None:
+        first_lines[key] = original.line
+        return False
+    message = (
+        f"duplicate key {key!r} (first at line {first}); rename or merge one of the two entries"
+    )
+    _fail(LibraryError(path, message, original.line), problems)
+    return True
 
 
 def _name_entries(notices: list[Notice], chunks: Sequence[str | Original]) -> None:
