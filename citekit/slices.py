@@ -105,16 +105,22 @@ def cut(path: Path, workers: int = 1) -> Slices | None:
     return Slices(Path(path), data, data[:first], bounds)
 
 
+#: The most processes an export uses unless ``CITEKIT_JOBS`` says more: each holds a slice's
+#: records (tens of MiB), and past a few the writing process is the bottleneck anyway.
+MAX_JOBS = 8
+
+
 def jobs() -> int:
     """How many processes an export may read with: ``CITEKIT_JOBS``, or the CPUs this
-    process may run on (``CITEKIT_JOBS=1`` reads in this process only)."""
+    process may run on, at most :data:`MAX_JOBS` (``CITEKIT_JOBS=1``: this process only)."""
     given = os.environ.get("CITEKIT_JOBS", "").strip()
     if given.isdigit() and int(given) > 0:
         return int(given)
     try:
-        return len(os.sched_getaffinity(0))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cpus = os.cpu_count() or 1
+    return min(cpus, MAX_JOBS)
 
 
 def map_slices(

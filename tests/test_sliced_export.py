@@ -174,7 +174,9 @@ def test_jobs_come_from_the_environment_or_the_cpus(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("CITEKIT_JOBS", "3")
     assert slices.jobs() == 3
     monkeypatch.setenv("CITEKIT_JOBS", "no")
-    assert slices.jobs() == len(os.sched_getaffinity(0))
+    assert slices.jobs() == min(len(os.sched_getaffinity(0)), slices.MAX_JOBS)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(64)))
+    assert slices.jobs() == slices.MAX_JOBS == 8
 
 
 def test_slices_are_cut_where_blocks_start_and_sized_for_the_workers(tmp_path: Path) -> None:
