@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from .errors import CitekitError, LibraryError
 from .model import Record
@@ -146,12 +146,24 @@ def _in_pool(
     slices: Slices, work: Callable[[tuple[Record, ...]], T], workers: int
 ) -> Iterator[T | None]:
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("fork")
-    # Leaving the ``with`` (the last slice, an error, Ctrl-C, the caller closing this
-    # generator) terminates the workers: none outlives the command.
-    with context.Pool(workers, initializer=_start_worker, initargs=(slices, work)) as pool:
-        yield from pool.imap(_run_in_worker, range(len(slices)))
+    with ProcessPoolExecutor(workers, context, _start_worker, (slices, work)) as pool:
+        futures = [pool.submit(_run_in_worker, i) for i in range(len(slices))]
+        try:
+            for future in futures:
+                yield cast("T | None", future.result())  # what _run returned, in the worker
+        except BrokenProcessPool:
+            # A worker died (killed, out of memory): its slice will never come. The
+            # caller reads the file in one process instead, which needs less memory.
+            yield None
+        finally:
+            # An error, Ctrl-C or a caller that stops reading: no slice is started after
+            # it, and leaving the ``with`` waits for the ones under way (a second or so).
+            for future in futures:
+                future.cancel()
 
 
 #: What a worker process reads and does (set once, by :func:`_start_worker`).

@@ -9,6 +9,7 @@ is not what users do.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -187,3 +188,32 @@ def test_slices_are_cut_where_blocks_start_and_sized_for_the_workers(tmp_path: P
     assert two is not None and len(two) == 4  # a quarter of each worker's share
     assert all(two.data[a:b].lstrip().startswith(b"@article{") for a, b in two.bounds)
     assert sum(len(two.read(i)) for i in range(len(two))) == 1000
+
+
+CRASH = """
+import os, sys
+from pathlib import Path
+from citekit import slices
+
+def work(records):
+    if any(r.key == "paper1300" for r in records):
+        os._exit(9)  # as the kernel's OOM killer ends a process: no goodbye
+    return len(records)
+
+cut = slices.cut(Path(sys.argv[1]), 2)
+print(list(slices.map_slices(cut, work, 2)))
+"""
+
+
+def test_a_worker_that_dies_ends_the_map_with_none_instead_of_a_hang(tmp_path: Path) -> None:
+    """A worker killed mid-slice (out of memory): the caller is told (None, and the export
+    then reads the file in one process), where multiprocessing.Pool waited forever."""
+    bib = tmp_path / "references.bib"
+    bib.write_text(library(), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-c", CRASH, str(bib)], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    results = ast.literal_eval(run.stdout)  # ints and None, printed by the script above
+    assert results[-1] is None and all(r == 250 for r in results[:-1]) and len(results) <= 2
