@@ -35,6 +35,7 @@ from pathlib import Path
 from _measure import (
     BENCH_DATA,
     Run,
+    child_env,
     count_bib_entries,
     csl_validator,
     fmt,
@@ -64,6 +65,7 @@ class Tool:
     kind: str  # "csl" (CSL-JSON array), "json" (a JSON array), "bib"
     argv: Callable[[Path, Path], list[str]]
     suffix: str = ".json"
+    env: dict[str, str] = field(default_factory=dict)  # set for its runs only
 
 
 @dataclass
@@ -110,6 +112,9 @@ TOOLS = {
     t.name: t
     for t in (
         Tool("citekit-csl", "csl", _citekit("csl")),
+        # the same command kept in one process (export csl slices a large library over the
+        # CPUs by default): what a single core does, beside what the machine does
+        Tool("citekit-csl-1cpu", "csl", _citekit("csl"), env={"CITEKIT_JOBS": "1"}),
         Tool("citekit-biblatex", "bib", _citekit("biblatex"), ".bib"),
         Tool(BASELINE, "csl", _citation_js),
         Tool("pybtex", "json", _pybtex),
@@ -179,7 +184,8 @@ def bench_input(src: Path, tools: list[Tool], args: argparse.Namespace, tmp: Pat
             if res.failure:
                 continue
             outs[tool.name].unlink(missing_ok=True)
-            done = run(tool.argv(src, outs[tool.name]), cwd=tmp)
+            env = {**child_env(), **tool.env} if tool.env else None
+            done = run(tool.argv(src, outs[tool.name]), cwd=tmp, env=env)
             if done.rc != 0 or not outs[tool.name].exists():
                 res.failure = f"exit {done.rc}: {_reason(done.stderr)}"
                 res.kept = 0
