@@ -46,8 +46,9 @@ MIN_SLICE = 250
 _BLOCK_START = re.compile(rb"^[^\S\n]*@(\w*)[ \t]*(?=[{(])", re.M)
 #: Blocks that define something for the entries after them (or, ``@preamble``, for all).
 _DEFINITION = re.compile(rb"@\s*(?:string|preamble)\b", re.I)
-#: Blocks that are not entries.
-_NOT_ENTRIES = (b"comment", b"preamble", b"string")
+#: Blocks that are not entries (exactly these: the header must hold no entry, since it is
+#: read with every slice).
+_NOT_ENTRIES = frozenset({b"comment", b"preamble", b"string"})
 
 T = TypeVar("T")
 
@@ -96,7 +97,7 @@ def cut(path: Path, workers: int = 1) -> Slices | None:
     size = SLICE if workers < 2 else max(MIN_SLICE, min(SLICE, -(-len(starts) // (4 * workers))))
     if len(starts) <= size or b"\x00" in data or b"\\\n" in data:
         return None
-    first = next((at for at, kind in starts if not kind.startswith(_NOT_ENTRIES)), len(data))
+    first = next((at for at, kind in starts if kind not in _NOT_ENTRIES), len(data))
     if _DEFINITION.search(data, first):
         return None
     body = [at for at, _ in starts if at >= first]
