@@ -47,6 +47,8 @@ does it, for ``citekit format`` (citeproc-py's own splits words at spaces only).
 
 from __future__ import annotations
 
+import itertools
+import operator
 import re
 
 from ..bibtex.case import implied_nocase
@@ -56,15 +58,15 @@ __all__ = ["csl_language", "is_english", "sentence_case", "title_case"]
 _NOCASE_OPEN = '<span class="nocase">'
 _CLOSE = "</span>"
 
-# One token of CSL rich text: a tag, inline math, a word (letters/digits, with inner
-# apostrophes: "Don't", "O'Brien"), or any other run of characters.
-_TOKEN = re.compile(
+# What markup a title holds: a tag, or inline math (as texmath reads it).
+INERT_TOKEN = (
     r"(?P<tag></?(?:i|b|sup|sub|span)\b[^<>]*>)"
-    r"|(?P<math>(?<!\\)\$(?=[^\s$])[^$]*?[^\s$\\]\$(?!\d))"  # as texmath reads math
-    r"|(?P<word>[^\W_]+(?:['\u2019][^\W_]+)*)"
-    r"|(?P<other>(?:[^<$\w]|_)+|[<$])"
+    r"|(?P<math>(?<!\\)\$(?=[^\s$])[^$]*?[^\s$\\]\$(?!\d))"
 )
-_WORD_SPLIT = re.compile(r"([^\W_]+(?:['\u2019][^\W_]+)*)")  # the word of _TOKEN
+_INERT = re.compile(INERT_TOKEN)
+# A word: letters/digits, with inner apostrophes ("Don't", "O'Brien").
+WORD = r"[^\W_]+(?:['\u2019][^\W_]+)*"
+_WORD_SPLIT = re.compile(f"({WORD})")
 _HYPHENS = ("-", "\u2010", "\u2011")
 _COMMAND = re.compile(r"\\[A-Za-z]+")  # \langle: a name, not a letter that could be re-cased
 # A sentence ends (and the next word starts one) at : . ? ! followed by white space,
@@ -113,108 +115,175 @@ def sentence_case(text: str) -> str:
     """
     if not _has_capital_after_first(text):
         return text  # already sentence case, nothing to protect: most arXiv titles
+    if _INERT_MARK in text or _SPAN_MARK in text:  # the masks below would be ambiguous
+        from .csl_case_ref import rich_sentence_case
+
+        return rich_sentence_case(text)
     if "<" in text or "$" in text:
-        return _rich_sentence_case(text)
-    return _plain_sentence_case(text)
+        masked, inert = _mask(text)
+        return _unmask(_words_case(masked), inert)
+    return _words_case(text)
 
 
-def _plain_sentence_case(text: str) -> str:
-    """:func:`sentence_case` for text without markup or math: words and the gaps between.
+# The fast path (``export csl`` runs it for every English title). Markup and math are
+# masked out of the title, so that one regex split finds every word and one table lookup
+# per word (:class:`_WordTable`) says how it is cased: no Python-level work per token.
+# :mod:`.csl_case_ref` reads a title token by token: the reference this is held to.
 
-    The common case, about twice as fast as tokenising rich text (``export csl`` runs this
-    for every entry); ``tests/test_csl_case.py`` holds the two paths to the same result.
-    """
-    parts = _WORD_SPLIT.split(text)  # gap, word, gap, …, word, gap
-    # starts[i]: whether the word parts[i] begins a sentence (the gap before it ends one)
-    starts = [False] * len(parts)
-    for i in range(1, len(parts), 2):
-        gap = parts[i - 1]
-        starts[i] = i == 1 or (gap != " " and _SENTENCE_END.search(gap) is not None)
-    capitalised = lower = 0
-    for i in range(1, len(parts), 2):
-        word = parts[i]
-        if starts[i] or len(word) < 2 or not word.isalpha() or parts[i - 1][-1:] in _HYPHENS:
-            continue
-        if word.islower():
-            lower += word not in _FUNCTION_WORDS
-        elif word[0].isupper() and word[1:].islower():
-            capitalised += word.lower() not in _FUNCTION_WORDS
-    convert = capitalised > lower
-    for i in range(1, len(parts), 2):
-        article = parts[i - 1][-1:].isspace() and parts[i + 1][:1].isspace()
-        parts[i] = _word(parts[i], starts[i], convert, article)
-    return "".join(parts)
+#: Stands for a tag or math in a masked title: neither a word nor white space.
+_INERT_MARK = "\ue000"
+#: ``_SPAN_MARK + "0" + _SPAN_MARK`` stands for a nocase span holding text: one word that
+#: is never re-cased but, as a word, begins a sentence (:mod:`.csl_case_ref`'s protected).
+_SPAN_MARK = "\ue001"
+_SPAN_WORD = _SPAN_MARK + "0" + _SPAN_MARK
+_MARKS = re.compile(f"{_INERT_MARK}|{_SPAN_WORD}")
+# _SENTENCE_END over a masked gap: the quote's end is also where the next mark, ``<`` or
+# ``$`` begins (each ends a token of :mod:`.csl_case_ref`).
+_MASKED_END = re.compile(
+    r"[:.?!][\"'\u201d\u2019)\]]*\s|[\"\u201c\u2018\u00ab](?=\n?(?:\Z|[<$\ue000\ue001]))"
+)
 
 
-def _rich_sentence_case(text: str) -> str:
-    tokens = _tokens(text)
-    convert = _reads_as_title_case(tokens)
+def _mask(text: str) -> tuple[str, list[str]]:
+    """``text`` with each tag and math as ``_INERT_MARK`` and each nocase span as
+    ``_SPAN_WORD`` (or ``_INERT_MARK`` when it holds only white space), and what each
+    mark stands for, in order (math holding a letter already protected)."""
     out: list[str] = []
-    for k, (kind, value, starts) in enumerate(tokens):
-        if kind == "word":
-            # "A" is the article when it stands alone ("for A Cell"), not in "Q&A", "Plan A"
-            article = _spaced(tokens, k - 1, -1) and _spaced(tokens, k + 1, 0)
-            value = _word(value, starts, convert, article)
-        elif kind == "math" and any(ch.isalpha() for ch in _COMMAND.sub("", value)):
+    inert: list[str] = []
+    pos = depth = opened = 0
+    holds_text = False
+    for match in _INERT.finditer(text):
+        start, end = match.span()
+        value = match.group()
+        if depth:  # in a nocase span: every token is protected, spans nest
+            if match.lastgroup == "tag" and value.startswith("<span"):
+                depth += 1
+            elif value == _CLOSE:
+                depth -= 1
+            else:
+                holds_text = True  # a protected tag or math
+            holds_text = holds_text or bool(text[pos:start].strip())
+            pos = end
+            if not depth:
+                out.append(_SPAN_WORD if holds_text else _INERT_MARK)
+                inert.append(text[opened:end])
+            continue
+        out.append(text[pos:start])
+        pos = end
+        if value == _NOCASE_OPEN:
+            depth, opened, holds_text = 1, start, False
+            continue
+        if match.lastgroup == "math" and any(ch.isalpha() for ch in _COMMAND.sub("", value)):
             value = _NOCASE_OPEN + value + _CLOSE
-        out.append(value)
+        out.append(_INERT_MARK)
+        inert.append(value)
+    if depth:  # a span left open holds the rest of the title
+        holds_text = holds_text or bool(text[pos:].strip())
+        out.append(_SPAN_WORD if holds_text else _INERT_MARK)
+        inert.append(text[opened:])
+    else:
+        out.append(text[pos:])
+    return "".join(out), inert
+
+
+def _unmask(masked: str, inert: list[str]) -> str:
+    """The masked title with each mark replaced by what it stands for."""
+    pieces = _MARKS.split(masked)
+    out = [pieces[0]]
+    for value, piece in zip(inert, pieces[1:], strict=True):
+        out += (value, piece)
     return "".join(out)
 
 
-def _spaced(tokens: list[tuple[str, str, bool]], k: int, end: int) -> bool:
-    """Whether token ``k`` is white space at its ``end`` (0: first char, -1: last)."""
-    return 0 <= k < len(tokens) and tokens[k][0] == "other" and tokens[k][1][end].isspace()
+def _words_case(text: str) -> str:
+    """:func:`sentence_case` of a title without markup or math (or masked): its words
+    and the gaps between them, each word cased by its :data:`_WORDS` entry."""
+    parts = _WORD_SPLIT.split(text)  # gap, word, gap, …, word, gap
+    words = parts[1::2]
+    if not words:
+        return text
+    gaps = parts[0::2]  # gaps[j] is before words[j]
+    infos = list(map(_WORDS.__getitem__, words))
+    score = sum(map(_SCORE, infos))
+    starts = [0]  # a sentence's first word, and the later parts of a hyphenated word,
+    for j in itertools.compress(range(1, len(words)), map(" ".__ne__, gaps[1:-1])):
+        gap = gaps[j]  # … say nothing about the title's case
+        if _MASKED_END.search(gap):
+            starts.append(j)
+        elif gap[-1:] in _HYPHENS:
+            score -= infos[j][0]
+    score -= sum(infos[j][0] for j in starts)
+    convert = score > 0
+    parts[1::2] = map(_LOWERED if convert else _KEPT, infos)
+    for j in starts:
+        parts[2 * j + 1] = infos[j][3]
+    if convert and "A" in words:
+        _articles(words, parts, starts)
+    return "".join(parts)
+
+
+def _articles(words: list[str], parts: list[str], starts: list[int]) -> None:
+    """Lower-case each "A" of ``words`` (in ``parts``: gap, word, …) that is the article:
+    it stands alone ("for A Cell"; not "Q&A", "Plan A") and begins no sentence."""
+    for j, word in enumerate(words):
+        i = 2 * j + 1
+        alone = parts[i - 1][-1:].isspace() and parts[i + 1][:1].isspace()
+        if word == "A" and alone and j not in starts:
+            parts[i] = "a"
+
+
+#: How a word is cased: ``(score, kept, lowered, first)``. ``score`` is +1 for a
+#: capitalised word, -1 for a lower-case one, 0 for a word that says nothing (short, not
+#: all letters, a function word); ``kept``/``lowered``: the word when the title is kept
+#: or converted; ``first``: the word beginning a sentence.
+_WordCase = tuple[int, str, str, str]
+_SCORE = operator.itemgetter(0)
+_KEPT = operator.itemgetter(1)
+_LOWERED = operator.itemgetter(2)
+
+
+class _WordTable(dict[str, _WordCase]):
+    """Each word's :data:`_WordCase`, worked out once: a library's titles share most of
+    their words. Bounded: emptied when it holds ``limit`` words."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, word: str) -> _WordCase:
+        if len(self) >= self.limit:
+            self.clear()
+        case = self[word] = (
+            _score(word),
+            _word(word, False, False, False),
+            _word(word, False, True, False),
+            _word(word, True, False, False),
+        )
+        return case
+
+
+_WORDS = _WordTable(50_000)
+
+
+def _score(word: str) -> int:
+    """+1 capitalised, -1 lower case, 0 neither (see :func:`.csl_case_ref.reads_as_title_case`)."""
+    if len(word) < 2 or not word.isalpha():
+        return 0
+    if word.islower():
+        return -(word not in _FUNCTION_WORDS)
+    if word[0].isupper() and word[1:].islower():
+        return int(word.lower() not in _FUNCTION_WORDS)
+    return 0
 
 
 def _has_capital_after_first(text: str) -> bool:
     rest = text[1:]
+    if "$" in rest:
+        return True
     if rest.isascii():
-        return rest != rest.lower() or "$" in rest
-    return any(ch.isupper() for ch in rest) or "$" in rest
-
-
-def _tokens(text: str) -> list[tuple[str, str, bool]]:
-    """``(kind, text, starts_sentence)`` for the parts of ``text`` outside nocase spans.
-
-    A nocase span (with whatever it holds) is one ``protected`` token; ``starts_sentence``
-    is meaningful for words only.
-    """
-    tokens: list[tuple[str, str, bool]] = []
-    nocase_depth = 0  # > 0 inside a nocase span; spans nest (small caps inside nocase)
-    start = True
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        value = match.group()
-        if kind == "tag" and value.startswith("<span"):
-            if nocase_depth or value == _NOCASE_OPEN:
-                nocase_depth += 1
-        elif kind == "tag" and value == _CLOSE:
-            nocase_depth = max(nocase_depth - 1, 0)
-        elif nocase_depth:
-            kind = "protected"
-        if kind == "word" or (kind == "protected" and value.strip()):
-            tokens.append((kind, value, start))
-            start = False
-            continue
-        if kind == "other" and _SENTENCE_END.search(value):
-            start = True
-        tokens.append((kind, value, False))
-    return tokens
-
-
-def _reads_as_title_case(tokens: list[tuple[str, str, bool]]) -> bool:
-    """More capitalised than lower-case words among the telling ones (see the docstring)."""
-    capitalised = lower = 0
-    for k, (kind, word, starts) in enumerate(tokens):
-        if kind != "word" or starts or len(word) < 2 or not word.isalpha():
-            continue
-        if k and tokens[k - 1][1][-1:] in _HYPHENS:
-            continue  # a compound counts once: "Chain-of-Thought" begins a sentence-case title
-        if word.islower():
-            lower += word not in _FUNCTION_WORDS
-        elif word[0].isupper() and word[1:].islower():
-            capitalised += word.lower() not in _FUNCTION_WORDS
-    return capitalised > lower
+        return rest != rest.lower()
+    # islower(): a cased character and no upper-case one (one C pass, no loop in Python)
+    return not rest.islower() and any(ch.isupper() for ch in rest)
 
 
 def _word(word: str, starts: bool, convert: bool, article: bool) -> str:
