@@ -148,50 +148,49 @@ def _mask(text: str) -> tuple[str, list[str]]:
     """``text`` with each tag and math as ``_INERT_MARK`` and each nocase span as
     ``_SPAN_WORD`` (or ``_INERT_MARK`` when it holds only white space), and what each
     mark stands for, in order (math holding a letter already protected)."""
-    out: list[str] = []
+    pieces = _INERT.split(text)  # text, tag, math, text, …: one of each tag, math is None
+    out = [pieces[0]]
     inert: list[str] = []
-    pos = depth = opened = 0
+    span: list[str] = []  # the nocase span being read, spans nest
+    depth = 0
     holds_text = False
-    for match in _INERT.finditer(text):
-        start, end = match.span()
-        value = match.group()
-        if depth:  # in a nocase span: every token is protected, spans nest
-            if match.lastgroup == "tag" and value.startswith("<span"):
+    for k in range(1, len(pieces), 3):
+        tag, math, after = pieces[k], pieces[k + 1], pieces[k + 2]
+        if depth:  # in a nocase span: every token is protected
+            span.append(tag if tag is not None else math)
+            if tag is not None and tag.startswith("<span"):
                 depth += 1
-            elif value == _CLOSE:
+            elif tag == _CLOSE:
                 depth -= 1
             else:
                 holds_text = True  # a protected tag or math
-            holds_text = holds_text or bool(text[pos:start].strip())
-            pos = end
-            if not depth:
-                out.append(_SPAN_WORD if holds_text else _INERT_MARK)
-                inert.append(text[opened:end])
-            continue
-        out.append(text[pos:start])
-        pos = end
-        if value == _NOCASE_OPEN:
-            depth, opened, holds_text = 1, start, False
-            continue
-        if match.lastgroup == "math" and any(ch.isalpha() for ch in _COMMAND.sub("", value)):
-            value = _NOCASE_OPEN + value + _CLOSE
-        out.append(_INERT_MARK)
-        inert.append(value)
+            if depth:
+                span.append(after)
+                holds_text = holds_text or bool(after.strip())
+            else:
+                out += (_SPAN_WORD if holds_text else _INERT_MARK, after)
+                inert.append("".join(span))
+        elif tag == _NOCASE_OPEN:
+            depth, span, holds_text = 1, [tag, after], bool(after.strip())
+        else:
+            out += (_INERT_MARK, after)
+            inert.append(tag if tag is not None else _math(math))
     if depth:  # a span left open holds the rest of the title
-        holds_text = holds_text or bool(text[pos:].strip())
         out.append(_SPAN_WORD if holds_text else _INERT_MARK)
-        inert.append(text[opened:])
-    else:
-        out.append(text[pos:])
+        inert.append("".join(span))
     return "".join(out), inert
+
+
+def _math(math: str) -> str:
+    """Math holding a letter, protected whole (``\\langle``: a name, not a letter)."""
+    return _NOCASE_OPEN + math + _CLOSE if any(map(str.isalpha, _COMMAND.sub("", math))) else math
 
 
 def _unmask(masked: str, inert: list[str]) -> str:
     """The masked title with each mark replaced by what it stands for."""
     pieces = _MARKS.split(masked)
-    out = [pieces[0]]
-    for value, piece in zip(inert, pieces[1:], strict=True):
-        out += (value, piece)
+    out = pieces + inert
+    out[0::2], out[1::2] = pieces, inert
     return "".join(out)
 
 
@@ -212,7 +211,8 @@ def _words_case(text: str) -> str:
             starts.append(j)
         elif gap[-1:] in _HYPHENS:
             score -= infos[j][0]
-    score -= sum(infos[j][0] for j in starts)
+    for j in starts:
+        score -= infos[j][0]
     convert = score > 0
     parts[1::2] = map(_LOWERED if convert else _KEPT, infos)
     for j in starts:
@@ -283,7 +283,7 @@ def _has_capital_after_first(text: str) -> bool:
     if rest.isascii():
         return rest != rest.lower()
     # islower(): a cased character and no upper-case one (one C pass, no loop in Python)
-    return not rest.islower() and any(ch.isupper() for ch in rest)
+    return not rest.islower() and any(map(str.isupper, rest))
 
 
 def _word(word: str, starts: bool, convert: bool, article: bool) -> str:

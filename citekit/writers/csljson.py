@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Iterator
+import operator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from ..bibtex.texmath import flatten, rich_math
@@ -22,34 +23,20 @@ from .preprint import as_preprint
 
 __all__ = ["csl_lines", "csljson_chunks", "format_csljson", "record_to_csl"]
 
-# Variables that styles may case-transform: the nocase markup is kept in these only.
-# ``(record attribute, CSL variable)`` in output order.
-_RICH: tuple[tuple[str, str], ...] = (
-    ("title", "title"),
-    ("container_title", "container-title"),
-    ("collection_title", "collection-title"),
-    ("event_title", "event-title"),
-)
 #: Variables written in sentence case (English records; see csl_case): the item's title,
 #: and the container's for types whose container is a book with a title, not a name.
-_SENTENCE_CASE = frozenset({"title"})
 _BOOK_CONTAINED = frozenset({"chapter"})
 _SERIES_NUMBER = frozenset({"book", "chapter"})  # BibTeX number = number in the series
-_PLAIN: tuple[tuple[str, str], ...] = (
-    ("volume", "volume"),
-    ("issue", "issue"),
-    ("page", "page"),
-    ("number", "number"),
-    ("publisher", "publisher"),
-    ("publisher_place", "publisher-place"),
-    ("doi", "DOI"),
-    ("isbn", "ISBN"),
-    ("issn", "ISSN"),
-    ("url", "URL"),
-    ("language", "language"),
-    ("abstract", "abstract"),
-    ("note", "note"),
+# Variables that styles may case-transform (the nocase markup is kept in these only), and
+# the plain ones, read with one attrgetter each: ``(CSL variables, record attributes)``.
+_RICH = operator.attrgetter("title", "container_title", "collection_title", "event_title")
+_Fields = tuple[tuple[str, ...], Callable[[Record], tuple[str, ...]]]
+_HEAD: _Fields = (("volume", "issue", "page"), operator.attrgetter("volume", "issue", "page"))
+_MIDDLE: _Fields = (
+    ("publisher", "publisher-place", "DOI", "ISBN", "ISSN", "URL"),
+    operator.attrgetter("publisher", "publisher_place", "doi", "isbn", "issn", "url"),
 )
+_FAMILY = operator.attrgetter("family")
 
 
 def record_to_csl(record: Record) -> dict[str, Any]:
@@ -59,41 +46,80 @@ def record_to_csl(record: Record) -> dict[str, Any]:
     ``arXiv:ID`` (its ``archiveID``); a published paper's arXiv id stays in ``note`` (as
     Zotero's Extra line does); a book's series number is ``collection-number``
     (``seriesNumber``); Google Scholar's ``journal = {arXiv preprint arXiv:…}`` is a preprint.
+    Variables are written in a fixed order (the writer's output is compared byte for byte).
     """
     record = as_preprint(record)
+    kind = record.type
     item: dict[str, Any] = {"id": record.key, "citation-key": record.key}
-    item["type"] = record.type if record.type in CSL_TYPES else "document"
+    item["type"] = kind if kind in CSL_TYPES else "document"
     _preprint(record, item)
-    language = record.language or (record.extra_get("langid") or "").strip("{} ")
-    recase = is_english(language)
-    for attr, var in _RICH:
-        value = getattr(record, attr)
-        if value:
-            book = var == "container-title" and record.type in _BOOK_CONTAINED
-            sentence = recase and (var in _SENTENCE_CASE or book)
-            item[var] = _rich(value, sentence)
-    # BibTeX's "and others" is no person: styles add "et al." by their own rules.
-    for var, names in (("author", persons(record.author)), ("editor", persons(record.editor))):
-        if names:
-            item[var] = [_name(n) for n in names]
+    language = _language(record)
+    recase = not language or is_english(language)
+    _titles(record, item, recase)
+    _names(record, item)
     if record.issued is not None and (record.issued.year or record.issued.literal):
         item["issued"] = _date(record.issued)
     if record.accessed is not None and (record.accessed.year or record.accessed.literal):
         item["accessed"] = _date(record.accessed)
-    for attr, var in _PLAIN:
-        value = getattr(record, attr)
-        if attr == "number" and record.type in _SERIES_NUMBER:
-            var = "collection-number"
-        if attr == "note" and record.arxiv_id and record.type != "article":
-            value = "\n".join(filter(None, (_arxiv_line(record), value)))
-        if attr == "language":
-            value = csl_language(language) if language else ""
-        if value and var not in item:
-            item[var] = _plain(value)
+    _put(item, record, _HEAD)
+    _put_one(item, "collection-number" if kind in _SERIES_NUMBER else "number", record.number)
+    _put(item, record, _MIDDLE)
+    _put_one(item, "language", csl_language(language) if language else "")
+    _put_one(item, "abstract", record.abstract)
+    note = record.note
+    if record.arxiv_id and kind != "article":
+        note = "\n".join(filter(None, (_arxiv_line(record), note)))
+    _put_one(item, "note", note)
     if record.keywords:
-        item["keyword"] = ", ".join(_plain(k) for k in record.keywords)
+        item["keyword"] = ", ".join(map(_plain, record.keywords))
     _extras(record, item, recase)
     return item
+
+
+def _titles(record: Record, item: dict[str, Any], recase: bool) -> None:
+    """The rich-text variables: the title in sentence case when ``recase`` (an English
+    record), and a chapter's book title too; journal, series and event names as written."""
+    title, container, collection, event = _RICH(record)
+    if title:
+        item["title"] = _rich(title, recase)
+    if container:
+        item["container-title"] = _rich(container, recase and record.type in _BOOK_CONTAINED)
+    if collection:
+        item["collection-title"] = _rich(collection, False)
+    if event:
+        item["event-title"] = _rich(event, False)
+
+
+def _names(record: Record, item: dict[str, Any]) -> None:
+    """``author`` and ``editor``. BibTeX's "and others" is no person: styles add "et al."
+    by their own rules (:func:`citekit.model.persons`; most lists have none, which one
+    C-level scan of the family names tells)."""
+    for var, names in (("author", record.author), ("editor", record.editor)):
+        if names and "others" in map(_FAMILY, names):
+            names = persons(names)
+        if names:
+            item[var] = list(map(_name, names))
+
+
+def _language(record: Record) -> str:
+    """The record's language, or its BibLaTeX ``langid`` (as written, without braces)."""
+    if record.language or not record.extra:
+        return record.language
+    return (record.extra_get("langid") or "").strip("{} ")
+
+
+def _put(item: dict[str, Any], record: Record, fields: _Fields) -> None:
+    """Plain variables: ``fields`` is ``(CSL variables, getter of their record values)``."""
+    variables, values = fields
+    for var, value in zip(variables, values(record), strict=True):
+        if value and var not in item:
+            item[var] = _plain(value)
+
+
+def _put_one(item: dict[str, Any], var: str, value: str) -> None:
+    """``var`` as plain text, unless ``value`` is empty or ``var`` already set."""
+    if value and var not in item:
+        item[var] = _plain(value)
 
 
 def _extras(record: Record, item: dict[str, Any], recase: bool) -> None:
@@ -184,7 +210,21 @@ def _parts(date: Date) -> list[int]:
     return parts
 
 
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+def _item_encoder() -> Callable[[dict[str, Any]], str]:
+    """``json.JSONEncoder(ensure_ascii=False).encode`` with its C encoder made once: the
+    standard ``encode`` makes a new one for every item (a quarter of the encoding time).
+    No circular-reference markers: an item is a tree :func:`record_to_csl` has just built."""
+    standard = json.JSONEncoder(ensure_ascii=False)
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # an interpreter without the C accelerator
+        return standard.encode
+    encoder = make(
+        None, standard.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
+    )
+    return lambda item: "".join(encoder(item, 0))
+
+
+_ENCODE = _item_encoder()
 
 
 def format_csljson(records: Iterable[Record]) -> str:
