@@ -115,7 +115,7 @@ def parse_text(
     definitions are added to it. Lenient readings (undefined macro, repeated field,
     control character) go to ``notices``.
     """
-    from .split import split
+    from .split import split_blocks
 
     ctx = Context(path, _macros(strings), Budget(len(text)), [] if notices is None else notices)
     lines = _LineIndex(text)
@@ -123,9 +123,9 @@ def parse_text(
     # bibtexparser logs each failed block; citekit reports them itself, once, with the line.
     logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
     # = parse_string(text, parse_stack=[]), block for block, 2x faster
-    parsed, stopped = split(text, MAX_FAILED)
-    use_preamble(definitions(p.value for p in parsed.preambles))  # \acro, \MF for decode
-    for failed in parsed.failed_blocks:
+    parsed, stopped = split_blocks(text, MAX_FAILED)
+    use_preamble(definitions(p.value for p in parsed.preambles()))  # \acro, \MF for decode
+    for failed in parsed.failed():
         if _lenient(failed) is None:
             _fail(_failure(failed, path), problems)
     if stopped < len(text):
@@ -158,6 +158,8 @@ def parse_text(
             break
         raw = block.raw or ""
         at = text.find(raw, cursor)
+        # a well-formed entry knows its line (the whole text's newlines need not be indexed)
+        line = block.start_line + 1 if getattr(block, "offset", -1) == at else lines.line(at)
         gap = text[cursor:at]
         if at < 0 or gap.strip():
             where = lines.line(cursor + len(gap) - len(gap.lstrip()))
@@ -168,7 +170,7 @@ def parse_text(
         if type(block).__name__ != "ImplicitComment":
             starts.add(at + raw.find("@"))
         try:
-            original = _block(_lenient(block) or block, raw, lines.line(at), ctx)
+            original = _block(_lenient(block) or block, raw, line, ctx)
         except LibraryError as error:
             _fail(error, problems)
             original = None
@@ -281,11 +283,14 @@ def _fail(error: LibraryError, problems: list[LibraryError] | None) -> None:
 def _block(block: Any, raw: str, line: int, ctx: Context) -> Original | None:
     """The Original of an entry; None for any other block (after checking it)."""
     kind = type(block).__name__
+    if kind == "RawEntry":
+        return _entry(block.entry_type, block.key, block.fields, raw, line, ctx)
     if kind == "Entry":
-        return _entry(block, raw, line, ctx)
+        fields = [(f.key, f.value, f.start_line) for f in block.fields]
+        return _entry(block.entry_type, block.key, fields, raw, line, ctx)
     if kind == "String":
         ctx.key = ""
-        value = expand(block.value, ctx, _field_line(block, line), "")
+        value = expand(block.value, ctx, _field_line(block.start_line, line), "")
         ctx.strings[block.key.lower()] = value
     elif kind == "ImplicitComment" and (stray := _STRAY_AT.search(raw)):
         at_line = line + raw.count("\n", 0, stray.start())
@@ -335,30 +340,35 @@ def _failure(block: Any, path: str) -> LibraryError:
     )
 
 
-def _entry(block: Any, raw: str, line: int, ctx: Context) -> Original:
+#: A field as the splitter gives it: name, raw value, 0-based line of its ``=`` (or None).
+_Field = tuple[str, str, int | None]
+
+
+def _entry(
+    etype: str, key: str, fields: Sequence[_Field], raw: str, line: int, ctx: Context
+) -> Original:
     type_match = _TYPE.match(raw)
-    type_text = type_match.group(1) if type_match else block.entry_type
-    ctx.key = block.key
-    fields = block.fields
-    raw_fields = tuple((f.key, f.value) for f in fields)
-    names = [_name(key) for key, _ in raw_fields]
+    type_text = type_match.group(1) if type_match else etype
+    ctx.key = key
+    raw_fields = tuple([(name, value) for name, value, _ in fields])
+    names = [_name(name) if "%" in name else name for name, _ in raw_fields]
     if len({name.lower() for name in names}) < len(names):
         for name in repeated_fields(names):
-            first = next(f for f in fields if _name(f.key).lower() == name)
-            message = f"entry {block.key!r} repeats the field {name!r}; the first one counts"
-            ctx.warn("repeated-field", _field_line(first, line), message)
+            first = next(f for f in fields if _name(f[0]).lower() == name)
+            message = f"entry {key!r} repeats the field {name!r}; the first one counts"
+            ctx.warn("repeated-field", _field_line(first[2], line), message)
     contents = [
-        (name, _content(value, field, ctx, line))
-        for name, (_, value), field in zip(names, raw_fields, fields, strict=True)
+        (name, _content(field[1], field, ctx, line))
+        for name, field in zip(names, fields, strict=True)
     ]
     for name, content in contents:
         if content.count("{") > MAX_DEPTH and _depth(content) > MAX_DEPTH:
             message = f"field {name!r} nests braces more than {MAX_DEPTH} levels deep"
-            raise LibraryError(ctx.path, f"entry {block.key!r}: {message}", line)
+            raise LibraryError(ctx.path, f"entry {key!r}: {message}", line)
     try:
-        record = record_from_fields(block.entry_type, block.key, contents)
+        record = record_from_fields(etype, key, contents)
     except ValueError as exc:
-        raise LibraryError(ctx.path, f"entry {block.key!r}: {exc}", line) from None
+        raise LibraryError(ctx.path, f"entry {key!r}: {exc}", line) from None
     return Original(record, raw, raw_fields, type_text, line)
 
 
@@ -380,14 +390,13 @@ def _depth(value: str) -> int:
     return deepest
 
 
-def _content(value: str, field: Any, ctx: Context, entry_line: int) -> str:
+def _content(value: str, field: _Field, ctx: Context, entry_line: int) -> str:
     """:func:`_expand` of one field's ``value``; its line is worked out only when a message
     needs it."""
     if value[:1] == "{" and value[-1:] == "}" and "#" not in value and closes_at_end(value):
         return value[1:-1]  # the common case, as in _expand
-    return expand(value, ctx, _field_line(field, entry_line), field.key)
+    return expand(value, ctx, _field_line(field[2], entry_line), field[0])
 
 
-def _field_line(field: Any, entry_line: int) -> int:
-    start = getattr(field, "start_line", None)
+def _field_line(start: int | None, entry_line: int) -> int:
     return start + 1 if isinstance(start, int) else entry_line
