@@ -284,10 +284,10 @@ def _block(block: Any, raw: str, line: int, ctx: Context) -> Original | None:
     """The Original of an entry; None for any other block (after checking it)."""
     kind = type(block).__name__
     if kind == "RawEntry":
-        return _entry(block.entry_type, block.key, block.fields, raw, line, ctx)
+        return _entry(block.entry_type, block.key, block.fields, raw, line, ctx, split=True)
     if kind == "Entry":
         fields = [(f.key, f.value, f.start_line) for f in block.fields]
-        return _entry(block.entry_type, block.key, fields, raw, line, ctx)
+        return _entry(block.entry_type, block.key, fields, raw, line, ctx, split=False)
     if kind == "String":
         ctx.key = ""
         value = expand(block.value, ctx, _field_line(block.start_line, line), "")
@@ -345,8 +345,17 @@ _Field = tuple[str, str, int | None]
 
 
 def _entry(
-    etype: str, key: str, fields: Sequence[_Field], raw: str, line: int, ctx: Context
+    etype: str,
+    key: str,
+    fields: Sequence[_Field],
+    raw: str,
+    line: int,
+    ctx: Context,
+    *,
+    split: bool,
 ) -> Original:
+    """The Original of an entry (``split``: its values were matched by the splitter's
+    grammar, see :func:`_content`)."""
     type_match = _TYPE.match(raw)
     type_text = type_match.group(1) if type_match else etype
     ctx.key = key
@@ -358,7 +367,7 @@ def _entry(
             message = f"entry {key!r} repeats the field {name!r}; the first one counts"
             ctx.warn("repeated-field", _field_line(first[2], line), message)
     contents = [
-        (name, _content(field[1], field, ctx, line))
+        (name, _content(field[1], field, ctx, line, split))
         for name, field in zip(names, fields, strict=True)
     ]
     for name, content in contents:
@@ -390,10 +399,18 @@ def _depth(value: str) -> int:
     return deepest
 
 
-def _content(value: str, field: _Field, ctx: Context, entry_line: int) -> str:
+def _content(value: str, field: _Field, ctx: Context, entry_line: int, split: bool) -> str:
     """:func:`_expand` of one field's ``value``; its line is worked out only when a message
-    needs it."""
-    if value[:1] == "{" and value[-1:] == "}" and "#" not in value and closes_at_end(value):
+    needs it.
+
+    A value the splitter matched (``split``) is one brace group from its first character
+    to its last when it starts with ``{`` and has no ``#``: its grammar (an atom, or atoms
+    joined by ``#``) says so. The splitter reads ``\\{`` as an escaped brace where
+    :func:`closes_at_end` counts every brace, so only a value without one skips that test.
+    """
+    if value[:1] != "{" or value[-1:] != "}" or "#" in value:
+        pass  # quoted, a macro, a number or a concatenation
+    elif (split and "\\{" not in value and "\\}" not in value) or closes_at_end(value):
         return value[1:-1]  # the common case, as in _expand
     return expand(value, ctx, _field_line(field[2], entry_line), field[0])
 

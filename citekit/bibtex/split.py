@@ -12,9 +12,11 @@ How it stays exact:
   those points, and each piece is parsed on its own.
 * A piece that is one plain, well-formed ``{``-delimited entry (braced values nested up
   to four levels, quoted values without braces, bare words, ``#`` concatenations) is
-  read by :data:`_ENTRY` / :data:`_FIELD`, which encode bibtexparser's rules: a mark
-  character right after a backslash is no mark, quotes inside braces and ``,`` or ``=``
-  inside a value are text, the field key is the stripped text before ``=``.
+  read by :data:`_HEAD`, :data:`_FIELD` and :data:`_CLOSE`, which encode bibtexparser's
+  rules: a mark character right after a backslash is no mark, quotes inside braces and
+  ``,`` or ``=`` inside a value are text, the field key is the stripped text before ``=``.
+  Such an entry comes out as a :class:`RawEntry` (plain tuples); :func:`split` turns it
+  into bibtexparser's ``Entry`` for whoever wants that.
 * Anything else (``@string``, ``@comment``, ``@preamble``, ``(``-delimited blocks,
   broken entries, text after an entry) is handed to bibtexparser's own ``Splitter`` for
   that piece alone, and its line numbers are shifted. A file with a backslash before a
@@ -55,12 +57,13 @@ _BARE = r'[^\s{}",=\\#@]++'
 _ATOM = f"(?:{_BRACED}|{_QUOTED}|{_BARE})"
 _VALUE = rf"{_ATOM}(?:\s*+#\s*+{_ATOM})*+"
 _KEY = r'[^{}",=\\@]*+'
-_ENTRY = re.compile(
-    rf"[^\S\n]*+(@(\w*)[ \t]*+\{{({_KEY}),"
-    rf"(?:{_KEY}=\s*+{_VALUE}\s*+,)*+"
-    rf"(?:{_KEY}=\s*+{_VALUE}\s*+\}}|\s*+\}}))\s*+"
-)
+# A well-formed entry is its head, then fields up to one that ends with "}", or up to a
+# "}" after a field's comma, then only white space to the end of its piece:
+# _HEAD (_FIELD ending with ",")* (_FIELD ending with "}" | _CLOSE), as one regular
+# expression that read each entry twice (once whole, once for its fields).
+_HEAD = re.compile(rf"[^\S\n]*+@(\w*)[ \t]*+\{{({_KEY}),")
 _FIELD = re.compile(rf"({_KEY})=(\s*+)({_VALUE})(\s*+[,}}])")
+_CLOSE = re.compile(r"\s*+\}")
 _SPECIAL = ("comment", "preamble", "string")
 
 
@@ -161,9 +164,10 @@ def split_blocks(text: str, max_failed: int | None = None) -> tuple[Blocks, int]
     for (start, _), (end, ahead) in pairwise(heads):
         if max_failed is not None and failed > max_failed:
             return library, start
-        match = _ENTRY.fullmatch(text, start, end)
-        if match is not None and not match.group(2).lower().startswith(_SPECIAL):
-            block = _entry(text, match, line)
+        head = _HEAD.match(text, start, end)
+        found = _fields(text, head, end) if head is not None else None
+        if head is not None and found is not None:
+            block = _entry(text, head, *found, line)
             added = library.add(block)
             failed += not isinstance(block, RawEntry) or added is not block
         elif not text[start:end].isspace() and start < end:
@@ -197,15 +201,39 @@ def _add_piece(library: Blocks, splitter: Any, line: int, stop: int | None) -> i
     return failed
 
 
-def _entry(text: str, match: re.Match[str], line: int) -> Any:
+def _fields(text: str, head: re.Match[str], end: int) -> tuple[list[Any], int] | None:
+    """The ``(name, space, value, tail)`` of each field of the entry whose head is ``head``
+    and where it closes, when the piece up to ``end`` is one well-formed entry (not a
+    ``@string``, ``@comment`` or ``@preamble``, which bibtexparser reads its own way)."""
+    if head.group(1).lower().startswith(_SPECIAL):
+        return None
+    fields = []
+    pos = head.end()
+    while True:
+        match = _FIELD.match(text, pos, end)
+        if match is None:
+            close = _CLOSE.match(text, pos, end)
+            if close is None:
+                return None
+            pos = close.end()
+            break
+        fields.append(match.groups())
+        pos = match.end()
+        if text[pos - 1] == "}":
+            break
+    if pos < end and not text[pos:end].isspace():
+        return None
+    return fields, pos
+
+
+def _entry(text: str, head: re.Match[str], found: list[Any], close: int, line: int) -> Any:
     """The :class:`RawEntry` of a well-formed entry (the DuplicateFieldKeyBlock bibtexparser
     makes of one that repeats a field name)."""
-    at, end = match.span(1)
-    head_end = match.end(3) + 1
-    entry_line = line + text.count("\n", match.start(), at)
-    field_line = entry_line + text.count("\n", at, head_end)
+    at = head.start(1) - 1
+    entry_line = line + text.count("\n", head.start(), at)
+    field_line = entry_line + text.count("\n", at, head.end())
     fields = []
-    for name, space, value, tail in _FIELD.findall(text, head_end, end):
+    for name, space, value, tail in found:
         if "\n" in name:
             field_line += name.count("\n")  # a field's line is the line of its "="
         fields.append((name.strip(), value, field_line))
@@ -213,8 +241,8 @@ def _entry(text: str, match: re.Match[str], line: int) -> Any:
             field_line += value.count("\n")
         if "\n" in space or "\n" in tail:  # rare: white space around "=" or the value
             field_line += space.count("\n") + tail.count("\n")
-    etype, key = match.group(2).lower(), match.group(3).strip()
-    entry = RawEntry(etype, key, fields, entry_line, match.group(1), at)
+    etype, key = head.group(1).lower(), head.group(2).strip()
+    entry = RawEntry(etype, key, fields, entry_line, text[at:close], at)
     if len({name for name, _, _ in fields}) == len(fields):
         return entry
     from bibtexparser.model import DuplicateFieldKeyBlock
