@@ -43,12 +43,13 @@ from .texaccents import decode_accents, decode_commands, hide_math, show_math
 from .texencode import encode
 from .texmath import flatten
 
-__all__ = ["decode", "encode", "needs_decoding", "preamble_key", "use_preamble"]
+__all__ = ["decode", "encode", "needs_decoding", "preamble_key", "use_preamble", "walks"]
 
 #: The preamble's definitions, hashable so that decoding stays cached per value.
 _Macros = tuple[tuple[str, Definition], ...]
 _PREAMBLE: ContextVar[_Macros] = ContextVar("citekit_preamble", default=())
 _UNKNOWN: list[Any] = []  # pylatexenc's spec for commands it does not know, once built
+_WALKS = [0]  # values pylatexenc has parsed (see walks)
 
 
 def use_preamble(macros: Mapping[str, Definition]) -> None:
@@ -176,7 +177,18 @@ def _decode_latex(value: str, protect: bool, macros: _Macros = ()) -> str:
         return _decode_braces(_COMMAND_WORD.sub(r"\1", value).replace("\\", ""), protect)
 
 
+def walks() -> int:
+    """How many values pylatexenc has parsed so far in this process.
+
+    Each parse leaves reference cycles (pylatexenc defines classes per call and keeps the
+    errors it recovers from, with their frames, which lead to the caller's): a reader that
+    pauses the cyclic collector need run it only when this count moved.
+    """
+    return _WALKS[0]
+
+
 def _walk(value: str, protect: bool, macros: _Macros) -> str:
+    _WALKS[0] += 1
     text = _rich_converter(macros).nodes(_parse(_BARE_PERCENT.sub(r"\\%", value)), protect)
     return _merge_spans(collapse(text)) if protect else collapse(flatten(text))
 

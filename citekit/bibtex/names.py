@@ -62,8 +62,11 @@ def _parse_list(value: str, macros: object) -> tuple[Name, ...]:
             # A name's mask is its slice of the list's; white space is the same in both.
             pieces.append((value[start:end].strip(), masked[start:end].strip()))
             start = match.end() if match else end
-    names = (_parse_one(raw, masked, macros) for raw, masked in pieces if raw)
-    return tuple(name for name in names if name.literal != _OPTIONS_ONLY.literal)
+    names = []
+    for raw, masked in pieces:
+        if raw and (name := _parse_one(raw, masked, macros)).literal != _OPTIONS_ONLY.literal:
+            names.append(name)
+    return tuple(names)
 
 
 #: Text whose brace groups balance, nest at most three deep and hold no separator of
@@ -110,7 +113,8 @@ def _parse_one(raw: str, masked: str, macros: object) -> Name:
         return _first_von_last(_masked_words(raw, masked))
     if masked.find(",", comma + 1) < 0 and (first := raw[comma + 1 :].strip()):
         # "von Last, First", the usual form
-        particle, family = _von_last_part(raw[:comma].strip(), macros)
+        # a part's mask is its slice of the name's (white space is the same in both)
+        particle, family = _von_last_part(raw[:comma].strip(), masked[:comma].strip(), macros)
         return Name(family=family, given=_decoded(first, macros), particle=particle)
     commas = []
     start = 0
@@ -123,7 +127,7 @@ def _parse_one(raw: str, masked: str, macros: object) -> Name:
         commas.pop()  # trailing comma: "Abdul Gani Asyik," is "Abdul Gani Asyik"
     if len(commas) == 1:
         return _first_von_last(_masked_words(commas[0], _masked(commas[0]) or ""))
-    particle, family = _von_last_part(commas[0], macros)
+    particle, family = _von_last_part(commas[0], _masked(commas[0]) or "", macros)
     jr = commas[1] if len(commas) > 2 else ""
     first = ", ".join(commas[2:]) if len(commas) > 2 else commas[1]
     return Name(
@@ -135,9 +139,10 @@ _EXTENDED_START = re.compile(r"\s*[A-Za-z][A-Za-z-]*\s*=")
 
 
 @lru_cache(maxsize=16384)
-def _von_last_part(text: str, macros: object) -> tuple[str, str]:
-    """The decoded *von* and *Last* of the part before a name's first comma."""
-    von, last = _von_last(_masked_words(text, _masked(text) or ""))
+def _von_last_part(text: str, masked: str, macros: object) -> tuple[str, str]:
+    """The decoded *von* and *Last* of the part before a name's first comma (``masked``:
+    its :func:`_masked` form)."""
+    von, last = _von_last(_masked_words(text, masked))
     return _decoded(von, macros), _decoded(last, macros)
 
 

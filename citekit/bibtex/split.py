@@ -151,6 +151,7 @@ def split_blocks(text: str, max_failed: int | None = None) -> tuple[Blocks, int]
     library = Blocks()
     if "\\\n" in text:
         for block in Splitter(text).split().blocks:
+            _drop_traceback(block)
             library.add(block)
         return library, len(text)
     # Each piece runs from one cut to the next; ``ahead`` also takes in the next block's
@@ -193,12 +194,28 @@ def _add_piece(library: Blocks, splitter: Any, line: int, stop: int | None) -> i
         log.disabled = quiet
     failed = 0
     for block in blocks:
+        _drop_traceback(block)
+    for block in blocks:
         if stop is not None and block.start_line is not None and block.start_line >= stop:
             break  # the opening of the next piece, read only for its effect on this one
         _shift(block, line)
         added = library.add(block)
         failed += isinstance(block, ParsingFailedBlock) or isinstance(added, ParsingFailedBlock)
     return failed
+
+
+def _drop_traceback(block: Any) -> None:
+    """Forget where bibtexparser raised the error of a block it could not read.
+
+    The traceback's frames lead, through their callers, to the frames reading the whole
+    file, whose variables hold every block read so far; and the block holds its error:
+    a cycle that kept all of that alive until the cyclic collector ran (which a load
+    pauses). The message is all the reader uses.
+    """
+    error = getattr(block, "error", None)
+    if isinstance(error, BaseException):
+        error.__traceback__ = None
+        error.__context__ = None
 
 
 def _fields(text: str, head: re.Match[str], end: int) -> tuple[list[Any], int] | None:
