@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citekit.bibtex.split import split
+from citekit.bibtex.split import RawEntry, split, split_blocks
+from citekit.bibtex.values import closes_at_end
 from tests.conftest import require_shared
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -44,6 +45,17 @@ def signature(library: Any) -> list[tuple[Any, ...]]:
 def assert_same(text: str) -> None:
     expected = signature(bibtexparser.parse_string(text, parse_stack=[]))
     assert signature(split(text)[0]) == expected
+    assert_braced_values_close(text)
+
+
+def assert_braced_values_close(text: str) -> None:
+    """The reader's shortcut (bibtex.parse._content): a value the splitter matched that
+    starts with ``{``, ends with ``}`` and holds no ``#`` and no escaped brace is one group."""
+    for block in split_blocks(text)[0].blocks:
+        for _, value, _ in block.fields if isinstance(block, RawEntry) else []:
+            braced = value[:1] == "{" and value[-1:] == "}" and "#" not in value
+            if braced and "\\{" not in value and "\\}" not in value:
+                assert closes_at_end(value), value
 
 
 FRAGMENTS = [

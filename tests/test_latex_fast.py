@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citekit.bibtex import latex
-from citekit.bibtex.texaccents import decode_accents
+from citekit.bibtex.texaccents import balanced, decode_accents
 from tests.conftest import require_shared
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -134,3 +134,22 @@ PIECES = ['{\\"u}', "\\'e", "\\v{s}", "{\\ss}", "\\o", " ", "{", "}", "ab", "A",
 @given(st.lists(st.sampled_from(PIECES), max_size=10))
 def test_random_mixtures(pieces: list[str]) -> None:
     check("".join(pieces))  # unbalanced ones are left to pylatexenc
+
+
+def balanced_by_counting(text: str) -> bool:
+    """The reference: a running depth that never goes below 0 and ends at 0."""
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="{}{}a\\ ", max_size=40))
+def test_balanced_agrees_with_counting(text: str) -> None:
+    """``balanced`` strips innermost groups level by level (a few passes of C), then counts."""
+    assert balanced(text) == balanced_by_counting(text)
+    deep = "{" * 9 + text + "}" * 9  # past the passes: the counting rest
+    assert balanced(deep) == balanced_by_counting(deep)

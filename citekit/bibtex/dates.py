@@ -10,6 +10,7 @@ ranges (``1984/1986``, ``1996-12-10/1996-12-12``) and open ranges (``1996/``, ``
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..model import Date
 from .latex import collapse
@@ -46,6 +47,7 @@ _MONTH_WORD = re.compile(r"[A-Za-z]+")
 _DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\b")
 
 
+@lru_cache(maxsize=4096)  # dates repeat, and a Date is immutable
 def parse_date(value: str) -> Date | None:
     """A ``date`` field's text → Date (a range has its ``end``); None when unreadable."""
     text = collapse(value).strip()
@@ -82,6 +84,7 @@ def _one(text: str) -> Date | None:
     return Date(year=year, month=month, day=day, circa=circa)
 
 
+@lru_cache(maxsize=1024)
 def month_day(value: str) -> tuple[int | None, int | None]:
     """A ``month`` field's text → (month, day): ``jul`` → (7, None), ``July 30th`` → (7, 30)."""
     text = collapse(value).strip("{}").strip().lower().rstrip(".")

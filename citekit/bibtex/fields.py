@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ..model import Date, Record
 from .dates import month_day, parse_date
-from .latex import collapse, decode
+from .latex import collapse, decode, preamble_key
 from .names import parse_names
 
 __all__ = ["TYPE_TO_CSL", "csl_type", "link_target", "parse_date", "record_from_fields"]
@@ -248,7 +249,7 @@ def _dates(values: dict[str, str], used: set[str]) -> tuple[Date | None, Date | 
                 used.add("month")
     elif "year" in values:
         used.add("year")
-        issued = _year_month(values["year"], values.get("month", ""))
+        issued = _year_month(values["year"], values.get("month", ""), preamble_key())
         if "month" in values and (issued.month or not collapse(values["month"])):
             used.add("month")
     accessed = None
@@ -258,7 +259,11 @@ def _dates(values: dict[str, str], used: set[str]) -> tuple[Date | None, Date | 
     return issued, accessed
 
 
-def _year_month(year: str, month: str) -> Date:
+@lru_cache(maxsize=4096)
+def _year_month(year: str, month: str, macros: object) -> Date:
+    """The date of ``year`` and ``month`` fields (``macros``: the ``@preamble`` in force,
+    which decoding depends on). Cached: a file has a few hundred year-month pairs, and a
+    Date is immutable, so records may share one."""
     text = decode(year)
     month_number, day = month_day(month) if month else (None, None)
     if text.isdigit() and len(text) <= 4:

@@ -121,7 +121,7 @@ def parse_text(
     lines = _LineIndex(text)
     _control_characters(text, lines, ctx)
     # bibtexparser logs each failed block; citekit reports them itself, once, with the line.
-    logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+    _quiet(logging.getLogger("bibtexparser"))
     # = parse_string(text, parse_stack=[]), block for block, 2x faster
     parsed, stopped = split_blocks(text, MAX_FAILED)
     use_preamble(definitions(p.value for p in parsed.preambles()))  # \acro, \MF for decode
@@ -220,6 +220,13 @@ def _key_again(
     return True
 
 
+def _quiet(log: logging.Logger) -> None:
+    """Give ``log`` a handler that drops its records, once (one more per file read piled
+    up in a long-running process)."""
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
+
+
 def _name_entries(notices: list[Notice], chunks: Sequence[str | Original]) -> None:
     """Give the notices found before the entries were read the key of their entry."""
     from bisect import bisect_right
@@ -304,18 +311,27 @@ def _block(block: Any, raw: str, line: int, ctx: Context) -> Original | None:
 
 
 class _LineIndex:
-    """Offset → 1-based line, by bisecting the newline offsets (built once, when asked)."""
+    """Offset → 1-based line, by bisecting the newline offsets (built once, when asked
+    more than a few times: most files ask once or twice, for a leading comment)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts: list[int] | None = None
+        self.asked = 0
 
     def line(self, offset: int) -> int:
         from bisect import bisect_right
 
         if self.starts is None:
+            self.asked += 1
+            if self.asked <= _COUNTED:
+                return self.text.count("\n", 0, offset) + 1
             self.starts = [m.end() for m in re.finditer("\n", self.text)]
         return bisect_right(self.starts, offset) + 1
+
+
+#: Line lookups answered by counting, before the newline offsets are indexed.
+_COUNTED = 8
 
 
 def _failure(block: Any, path: str) -> LibraryError:

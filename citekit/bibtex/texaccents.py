@@ -49,7 +49,21 @@ _MATH = re.compile(r"\$([^$]*)\$")
 _HIDDEN = re.compile("[\ue000-\uf8ff]")
 
 
+#: Decoded accents by the text that typed them (real files repeat a few hundred).
+_ACCENTED: dict[str, str] = {}
+
+
 def _accent(match: re.Match[str]) -> str:
+    typed = match.group()
+    decoded = _ACCENTED.get(typed)
+    if decoded is None:
+        decoded = _accent_of(match)
+        if len(_ACCENTED) < 4096:  # bounded: the white space a command skips varies
+            _ACCENTED[typed] = decoded
+    return decoded
+
+
+def _accent_of(match: re.Match[str]) -> str:
     mark, braced, bare, word, wbraced, wbare, letter = match.groups()
     if letter:
         return _LETTERS[letter]
@@ -65,7 +79,8 @@ def decode_commands(value: str) -> str:
         return value
     if "{" in value:
         value = _FORMATTED.sub(_formatted, value)
-        value = _LOGO.sub(lambda m: m.group(1) or m.group(2), value)
+        if "TeX" in value:
+            value = _LOGO.sub(lambda m: m.group(1) or m.group(2), value)
     return value
 
 
@@ -99,19 +114,36 @@ def show_math(text: str, math: list[str]) -> str:
 def decode_accents(value: str) -> str | None:
     """``value`` with its accents, letters, escapes and ties decoded, or None if it holds
     other LaTeX (math, other commands, a group that starts with a command)."""
-    if "$" in value or _BARE_PERCENT.search(value) or not balanced(value):
+    if "$" in value or ("%" in value and _BARE_PERCENT.search(value)) or not balanced(value):
         return None
-    text = _GROUPED.sub(_accent, value)
+    text = _GROUPED.sub(_accent, value) if "{\\" in value else value
     if "{\\" in text:
         return None  # {\"Ueber}, {\em x}: a group led by a command is not protection
-    text = _ESCAPED.sub(r"\1", _BARE.sub(_accent, text))
     if "\\" in text:
-        return None
+        text = _BARE.sub(_accent, text)
+        if "\\" in text:
+            text = _ESCAPED.sub(r"\1", text)
+            if "\\" in text:
+                return None
     return text.replace("~", "\xa0")
+
+
+#: A brace group with no group inside.
+_INNERMOST = re.compile(r"\{[^{}]*+\}")
 
 
 def balanced(text: str) -> bool:
     """Whether the braces of ``text`` pair up (a ``}`` never closes more than was opened)."""
+    if "{" not in text:
+        return "}" not in text
+    # Without its innermost groups, level by level, a balanced text has no brace left
+    # (a few passes of C for the usual two or three levels; deeper ones are counted).
+    for _ in range(4):
+        text, removed = _INNERMOST.subn("", text)
+        if "{" not in text:
+            return "}" not in text
+        if not removed:
+            return False
     depth = 0
     for match in _BRACE.finditer(text):
         depth += 1 if match.group() == "{" else -1
