@@ -49,7 +49,7 @@ def assert_same(text: str) -> None:
 
 
 def assert_braced_values_close(text: str) -> None:
-    """The reader's shortcut (bibtex.parse._content): a value the splitter matched that
+    """The reader's shortcut (bibtex.entry._content): a value the splitter matched that
     starts with ``{``, ends with ``}`` and holds no ``#`` and no escaped brace is one group."""
     for block in split_blocks(text)[0].blocks:
         for _, value, _ in block.fields if isinstance(block, RawEntry) else []:
