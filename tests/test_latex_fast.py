@@ -75,6 +75,7 @@ CONSTRUCTED = [
     "\\?? <N>",
     *["\\2{x}", "\\2[x] \\2*", "{\\2}", "\\2\\3 a\\2~b \\2 x Lao\\2x", "\\\\2", "\\2{}x"],
     "$50\\%$ of $x$",
+    "$\\2$\\2",  # found by test_random_mixtures: \2 in math is kept (the fast path dropped it)
 ]
 
 
@@ -87,7 +88,8 @@ def check(value: str) -> None:
     for protect in (False, True):
         fast = latex._fast(value, protect)
         if fast is None and not protect and latex._SYMBOL_COMMAND.search(value):
-            fast = latex._fast(latex._SYMBOL_COMMAND.sub(r"\1", value), protect)  # Lao\2
+            # Lao\2: wherever decode might take that shortcut, it must agree
+            fast = latex._fast(latex._SYMBOL_COMMAND.sub(r"\1", value), protect)
         if fast is None:
             continue  # not the fast path's business
         assert latex.decode(value, protect=protect) == slow(value, protect), (value, protect)

@@ -97,9 +97,10 @@ def decode(value: str, *, protect: bool = False) -> str:
     if fast is not None:
         return fast
     macros = _PREAMBLE.get()
-    if not protect and not macros and _SYMBOL_COMMAND.search(value):
+    if not protect and not macros and "$" not in value and _SYMBOL_COMMAND.search(value):
         # Lao\2, \?: a command named by a digit or "?" decodes to its name outside
-        # titles (in titles it is kept as TeX); a @preamble could define it
+        # titles (in titles it is kept as TeX); a @preamble could define it; math keeps
+        # it as written (``$\2$``)
         fast = _fast(_SYMBOL_COMMAND.sub(r"\1", value), protect)
         if fast is not None:
             return fast
