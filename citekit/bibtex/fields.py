@@ -105,8 +105,12 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
         return ""
 
     def text(*names: str) -> str:
-        raw = take(*names)
-        return decode(raw, protect=bool(names) and names[0] in _TITLE_FIELDS) if raw else ""
+        for n in names:  # take(*names), decoded
+            if n in values and n not in used:
+                used.add(n)
+                raw = values[n]
+                return decode(raw, protect=names[0] in _TITLE_FIELDS) if raw else ""
+        return ""
 
     arxiv_id, arxiv_version, arxiv_class = _arxiv(values, used)
     url = take("url").strip()
@@ -181,7 +185,7 @@ def _extra(
 ) -> tuple[tuple[str, str], ...]:
     """Fields the record does not model, in file order (a repeated field is never merged)."""
     if not repeated:
-        return tuple((n, v) for n, v in fields if n.lower() not in used)
+        return tuple([(n, v) for n, v in fields if n.lower() not in used])
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for name, value in fields:

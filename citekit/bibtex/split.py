@@ -92,6 +92,12 @@ class Blocks:
 
     def add(self, block: Any) -> Any:
         """Append ``block`` (or the duplicate-key block it becomes); returns what was added."""
+        if isinstance(block, RawEntry) and self._entries.setdefault(block.key, block) is block:
+            self.blocks.append(block)  # the common case: a well-formed entry, a new key
+            return block
+        return self._add(block)
+
+    def _add(self, block: Any) -> Any:
         from bibtexparser.model import DuplicateBlockKeyBlock, Entry, String
 
         if isinstance(block, RawEntry | Entry):
@@ -166,11 +172,10 @@ def split_blocks(text: str, max_failed: int | None = None) -> tuple[Blocks, int]
         if max_failed is not None and failed > max_failed:
             return library, start
         head = _HEAD.match(text, start, end)
-        found = _fields(text, head, end) if head is not None else None
-        if head is not None and found is not None:
-            block = _entry(text, head, *found, line)
-            added = library.add(block)
-            failed += not isinstance(block, RawEntry) or added is not block
+        entry = _entry(text, head, end, line) if head is not None else None
+        if entry is not None:
+            added = library.add(entry)
+            failed += not isinstance(entry, RawEntry) or added is not entry
         elif not text[start:end].isspace() and start < end:
             stop = text.count("\n", start, end) if ahead > end else None
             failed += _add_piece(library, Splitter(text[start:ahead]), line, stop)
@@ -218,12 +223,16 @@ def _drop_traceback(block: Any) -> None:
         error.__context__ = None
 
 
-def _fields(text: str, head: re.Match[str], end: int) -> tuple[list[Any], int] | None:
-    """The ``(name, space, value, tail)`` of each field of the entry whose head is ``head``
-    and where it closes, when the piece up to ``end`` is one well-formed entry (not a
-    ``@string``, ``@comment`` or ``@preamble``, which bibtexparser reads its own way)."""
+def _entry(text: str, head: re.Match[str], end: int, line: int) -> Any:
+    """The :class:`RawEntry` of the entry whose head is ``head`` (the DuplicateFieldKeyBlock
+    bibtexparser makes of one that repeats a field name), when the piece up to ``end`` is
+    one well-formed entry: None otherwise, and for ``@string``, ``@comment`` or
+    ``@preamble``, which bibtexparser reads its own way. ``line``: the piece's first line."""
     if head.group(1).lower().startswith(_SPECIAL):
         return None
+    at = head.start(1) - 1
+    entry_line = line + text.count("\n", head.start(), at)
+    field_line = entry_line + text.count("\n", at, head.end())
     fields = []
     pos = head.end()
     while True:
@@ -234,23 +243,7 @@ def _fields(text: str, head: re.Match[str], end: int) -> tuple[list[Any], int] |
                 return None
             pos = close.end()
             break
-        fields.append(match.groups())
-        pos = match.end()
-        if text[pos - 1] == "}":
-            break
-    if pos < end and not text[pos:end].isspace():
-        return None
-    return fields, pos
-
-
-def _entry(text: str, head: re.Match[str], found: list[Any], close: int, line: int) -> Any:
-    """The :class:`RawEntry` of a well-formed entry (the DuplicateFieldKeyBlock bibtexparser
-    makes of one that repeats a field name)."""
-    at = head.start(1) - 1
-    entry_line = line + text.count("\n", head.start(), at)
-    field_line = entry_line + text.count("\n", at, head.end())
-    fields = []
-    for name, space, value, tail in found:
+        name, space, value, tail = match.groups()
         if "\n" in name:
             field_line += name.count("\n")  # a field's line is the line of its "="
         fields.append((name.strip(), value, field_line))
@@ -258,8 +251,14 @@ def _entry(text: str, head: re.Match[str], found: list[Any], close: int, line: i
             field_line += value.count("\n")
         if "\n" in space or "\n" in tail:  # rare: white space around "=" or the value
             field_line += space.count("\n") + tail.count("\n")
-    etype, key = head.group(1).lower(), head.group(2).strip()
-    entry = RawEntry(etype, key, fields, entry_line, text[at:close], at)
+        pos = match.end()
+        if text[pos - 1] == "}":
+            break
+    if pos < end and not text[pos:end].isspace():
+        return None
+    entry = RawEntry(
+        head.group(1).lower(), head.group(2).strip(), fields, entry_line, text[at:pos], at
+    )
     if len({name for name, _, _ in fields}) == len(fields):
         return entry
     from bibtexparser.model import DuplicateFieldKeyBlock
