@@ -314,3 +314,14 @@ def test_a_key_read_twice_is_refused_even_when_an_entry_repeats_a_field(
     refused = [p for p in report.problems if p.kind == "parse"]
     assert [p.line for p in refused] == [first.count("\n") + 1]
     assert "duplicate key 'a'" in refused[0].message
+
+
+def test_reading_files_does_not_pile_up_log_handlers() -> None:
+    """bibtexparser's log is silenced with one NullHandler, not one more per file read
+    (a long-running process reading many files grew the list without end)."""
+    import logging
+
+    log = logging.getLogger("bibtexparser")
+    for _ in range(3):
+        loads("@misc{a, title = {x}}\n")
+    assert sum(isinstance(h, logging.NullHandler) for h in log.handlers) == 1
