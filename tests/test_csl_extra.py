@@ -80,6 +80,13 @@ def test_a_book_carries_edition_translator_original_date_and_pages() -> None:
     assert "hhtype" not in json.dumps(item)  # no CSL variable: stays in the .bib only
 
 
+def test_an_addendum_without_a_note_is_the_note_in_the_extras_place() -> None:
+    text = BOOK.replace("  note = {First note},\n", "")
+    item = _items(text)["doe2020book"]
+    assert item["note"] == "Reprinted with corrections"
+    assert list(item).index("note") > list(item).index("edition")  # the file's field order
+
+
 def test_a_chapter_carries_its_number_book_author_and_event() -> None:
     item = _items(CHAPTER)["roe2019chapter"]
     assert item["chapter-number"] == "3"

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from citekit.model import CSL_TYPES, Date, Name, Record
-from citekit.writers.csljson import format_csljson, record_to_csl
+from citekit.writers.csljson import csl_line, format_csljson, record_to_csl
 from tests.conftest import require_binary, require_shared
 from tests.export_records import hub, torture
 
@@ -96,6 +96,15 @@ def test_any_records_give_schema_valid_csl(rs: list[Record]) -> None:
     text = format_csljson(rs)
     assert schema_errors(text) == []
     assert [item["id"] for item in json.loads(text)] == [r.key for r in rs]
+
+
+@settings(max_examples=200, deadline=None)
+@given(records)
+def test_each_line_is_the_standard_encoders_text_of_its_item(record: Record) -> None:
+    """The writer builds each JSON line itself (no dict walked a second time): it must be
+    the text ``json.dumps`` gives for the same item, byte for byte."""
+    line = csl_line(record)
+    assert line == json.dumps(json.loads(line), ensure_ascii=False)
 
 
 # --- the mapping ----------------------------------------------------------------------------

@@ -5,6 +5,13 @@ fixed order, records in the order given, one record per line, UTF-8
 (``ensure_ascii=False``), LF, a trailing newline. Records already use CSL variable names
 and plain Unicode, so this is a cheap mapping per record: nothing here imports, compiles
 or decodes per call.
+
+Each item is written straight to its JSON line (:func:`csl_line`): every value is encoded
+by the C string encoder of :mod:`json` as it is mapped, and the line is the join of the
+``"variable": value`` pieces. That is the text ``json.dumps(item, ensure_ascii=False)``
+gives for the item as a dict, without building the dict (and its name dicts) and walking
+it again: about half of the writer's time on a large library.
+:func:`record_to_csl` (the dict, for citeproc-py) is read back from the line.
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ from .csl_case import csl_language, is_english, sentence_case
 from .csl_extra import TITLE_VARIABLES, extra_variables
 from .preprint import as_preprint
 
-__all__ = ["csl_lines", "csljson_chunks", "format_csljson", "record_to_csl"]
+__all__ = ["csl_line", "csl_lines", "csljson_chunks", "format_csljson", "record_to_csl"]
 
+#: The JSON of a string (``ensure_ascii=False``): the C encoder ``json.dumps`` itself uses.
+_STRING: Callable[[str], str] = json.encoder.encode_basestring
 #: Variables written in sentence case (English records; see csl_case): the item's title,
 #: and the container's for types whose container is a book with a title, not a name.
 _BOOK_CONTAINED = frozenset({"chapter"})
@@ -37,6 +46,8 @@ _MIDDLE: _Fields = (
     operator.attrgetter("publisher", "publisher_place", "doi", "isbn", "issn", "url"),
 )
 _FAMILY = operator.attrgetter("family")
+#: An item being written: each variable's value as JSON text, in the output's order.
+_Item = dict[str, str]
 
 
 def record_to_csl(record: Record) -> dict[str, Any]:
@@ -46,12 +57,19 @@ def record_to_csl(record: Record) -> dict[str, Any]:
     ``arXiv:ID`` (its ``archiveID``); a published paper's arXiv id stays in ``note`` (as
     Zotero's Extra line does); a book's series number is ``collection-number``
     (``seriesNumber``); Google Scholar's ``journal = {arXiv preprint arXiv:…}`` is a preprint.
-    Variables are written in a fixed order (the writer's output is compared byte for byte).
     """
+    item: dict[str, Any] = json.loads(csl_line(record))
+    return item
+
+
+def csl_line(record: Record) -> str:
+    """:func:`record_to_csl`'s item as one line of JSON, its variables in a fixed order
+    (the writer's output is compared byte for byte)."""
     record = as_preprint(record)
     kind = record.type
-    item: dict[str, Any] = {"id": record.key, "citation-key": record.key}
-    item["type"] = kind if kind in CSL_TYPES else "document"
+    key = _STRING(record.key)
+    item: _Item = {"id": key, "citation-key": key}
+    item["type"] = _STRING(kind if kind in CSL_TYPES else "document")
     _preprint(record, item)
     language = _language(record)
     recase = not language or is_english(language)
@@ -69,28 +87,41 @@ def record_to_csl(record: Record) -> dict[str, Any]:
     note = record.note
     if record.arxiv_id and kind != "article":
         note = "\n".join(filter(None, (_arxiv_line(record), note)))
-    _put_one(item, "note", note)
+    if note:
+        item["note"] = ""  # its place: the text is written once the addenda are known
     if record.keywords:
-        item["keyword"] = ", ".join(map(_plain, record.keywords))
-    _extras(record, item, recase)
-    return item
+        item["keyword"] = _STRING(", ".join(map(_plain, record.keywords)))
+    _extras(record, item, recase, _plain(note) if note else None)
+    return "{" + ", ".join(map(str.__add__, map(_KEYS.__getitem__, item), item.values())) + "}"
 
 
-def _titles(record: Record, item: dict[str, Any], recase: bool) -> None:
+class _Keys(dict[str, str]):
+    """``"variable": `` for each variable name, made once."""
+
+    def __missing__(self, var: str) -> str:
+        self[var] = text = _STRING(var) + ": "
+        return text
+
+
+_KEYS = _Keys()
+
+
+def _titles(record: Record, item: _Item, recase: bool) -> None:
     """The rich-text variables: the title in sentence case when ``recase`` (an English
     record), and a chapter's book title too; journal, series and event names as written."""
     title, container, collection, event = _RICH(record)
     if title:
-        item["title"] = _rich(title, recase)
+        item["title"] = _STRING(_rich(title, recase))
     if container:
-        item["container-title"] = _rich(container, recase and record.type in _BOOK_CONTAINED)
+        sentence = recase and record.type in _BOOK_CONTAINED
+        item["container-title"] = _STRING(_rich(container, sentence))
     if collection:
-        item["collection-title"] = _rich(collection, False)
+        item["collection-title"] = _STRING(_rich(collection, False))
     if event:
-        item["event-title"] = _rich(event, False)
+        item["event-title"] = _STRING(_rich(event, False))
 
 
-def _names(record: Record, item: dict[str, Any]) -> None:
+def _names(record: Record, item: _Item) -> None:
     """``author`` and ``editor``. BibTeX's "and others" is no person: styles add "et al."
     by their own rules (:func:`citekit.model.persons`; most lists have none, which one
     C-level scan of the family names tells)."""
@@ -98,7 +129,7 @@ def _names(record: Record, item: dict[str, Any]) -> None:
         if names and "others" in map(_FAMILY, names):
             names = persons(names)
         if names:
-            item[var] = list(map(_name, names))
+            item[var] = _name_list(names)
 
 
 def _language(record: Record) -> str:
@@ -108,47 +139,54 @@ def _language(record: Record) -> str:
     return (record.extra_get("langid") or "").strip("{} ")
 
 
-def _put(item: dict[str, Any], record: Record, fields: _Fields) -> None:
+def _put(item: _Item, record: Record, fields: _Fields) -> None:
     """Plain variables: ``fields`` is ``(CSL variables, getter of their record values)``."""
-    variables, values = fields
-    for var, value in zip(variables, values(record), strict=True):
-        if value and var not in item:
-            item[var] = _plain(value)
+    variables, getter = fields
+    values = getter(record)
+    for var, value in itertools.compress(zip(variables, values, strict=True), values):
+        if var not in item:
+            item[var] = _STRING(_plain(value))
 
 
-def _put_one(item: dict[str, Any], var: str, value: str) -> None:
+def _put_one(item: _Item, var: str, value: str) -> None:
     """``var`` as plain text, unless ``value`` is empty or ``var`` already set."""
     if value and var not in item:
-        item[var] = _plain(value)
+        item[var] = _STRING(_plain(value))
 
 
-def _extras(record: Record, item: dict[str, Any], recase: bool) -> None:
+def _extras(record: Record, item: _Item, recase: bool, note: str | None) -> None:
     """The variables of fields citekit does not model (:mod:`.csl_extra`), rendered as
-    the modelled ones; a variable the record already fills is kept."""
+    the modelled ones; a variable the record already fills is kept. ``note`` is the
+    item's note (None: it has none): biblatex's addendum is printed after it."""
     for var, value in extra_variables(record):
-        rendered: Any
-        if isinstance(value, Date):
-            rendered = _date(value)
+        if var == "note":
+            if note is None:
+                note = _plain(str(value))
+                item["note"] = ""  # its place, among the extras
+            elif note:
+                note += "\n" + _plain(str(value))
+        elif var in item:
+            continue
+        elif isinstance(value, Date):
+            item[var] = _date(value)
         elif isinstance(value, tuple):
-            rendered = [_name(n) for n in value]
+            item[var] = _name_list(value)
         elif var in TITLE_VARIABLES:
-            rendered = _rich(value, recase)
+            item[var] = _STRING(_rich(value, recase))
         else:
-            rendered = value if var == "URL" else _plain(value)
-        if var == "note" and item.get("note"):
-            item["note"] += "\n" + rendered  # biblatex's addendum, printed after the note
-        else:
-            item.setdefault(var, rendered)
+            item[var] = _STRING(value if var == "URL" else _plain(value))
+    if note is not None:
+        item["note"] = _STRING(note)
 
 
-def _preprint(record: Record, item: dict[str, Any]) -> None:
+def _preprint(record: Record, item: _Item) -> None:
     """arXiv preprints: ``article`` + ``genre: preprint``, publisher arXiv, number the id."""
     if record.type == "article" and record.arxiv_id:
-        item["genre"] = record.genre or "preprint"
-        item["publisher"] = record.publisher or "arXiv"
-        item["number"] = f"arXiv:{record.arxiv_id}"
+        item["genre"] = _STRING(record.genre or "preprint")
+        item["publisher"] = _STRING(record.publisher or "arXiv")
+        item["number"] = _STRING(f"arXiv:{record.arxiv_id}")
     elif record.genre:
-        item["genre"] = _plain(record.genre)
+        item["genre"] = _STRING(_plain(record.genre))
 
 
 def _arxiv_line(record: Record) -> str:
@@ -174,65 +212,61 @@ def _plain(text: str) -> str:
     return flatten(text) if "<" in text else text
 
 
-def _name(name: Name) -> dict[str, str]:
+def _name_list(names: Iterable[Name]) -> str:
+    return "[" + ", ".join(map(_name, names)) + "]"
+
+
+def _name(name: Name) -> str:
+    """A name's JSON object: ``literal``, or ``family``, ``given``, particle and suffix."""
     if name.literal:
-        return {"literal": _plain(name.literal)}
-    out = {"family": _plain(name.family)}
-    if name.given:
-        out["given"] = _plain(name.given)
+        return f'{{"literal": {_STRING(_plain(name.literal))}}}'
+    family, given = name.family, name.given
+    # the markup test of _plain inline: a library has five names an entry
+    family = _STRING(_plain(family) if "$" in family or "<" in family else family)
+    if not given:
+        text = f'{{"family": {family}'
+    else:
+        given = _STRING(_plain(given) if "$" in given or "<" in given else given)
+        if not name.particle and not name.suffix:
+            return f'{{"family": {family}, "given": {given}}}'  # the usual name
+        text = f'{{"family": {family}, "given": {given}'
     if name.particle:
-        out["non-dropping-particle"] = name.particle
+        text += f', "non-dropping-particle": {_STRING(name.particle)}'
     if name.suffix:
-        out["suffix"] = name.suffix
-    return out
+        text += f', "suffix": {_STRING(name.suffix)}'
+    return text + "}"
 
 
-def _date(date: Date) -> dict[str, Any]:
+def _date(date: Date) -> str:
+    """A date's JSON object: ``date-parts`` (a range: two), ``season``, ``circa``; or the
+    ``literal`` of a date without a year."""
     if date.year is None:
-        return {"literal": date.literal}
-    ranges = [_parts(date)]
+        return '{"literal": ' + _STRING(date.literal) + "}"
+    ranges = _parts(date)
     if date.end is not None and date.end.year is not None:
-        ranges.append(_parts(date.end))
-    out: dict[str, Any] = {"date-parts": ranges}
+        ranges += ", " + _parts(date.end)
+    text = '{"date-parts": [' + ranges + "]"
     if date.season:
-        out["season"] = date.season
+        text += f', "season": {date.season}'
     if date.circa:
-        out["circa"] = True
-    return out
+        text += ', "circa": true'
+    return text + "}"
 
 
-def _parts(date: Date) -> list[int]:
+def _parts(date: Date) -> str:
     parts = [date.year or 0]
     if date.month:
         parts.append(date.month)
         if date.day:
             parts.append(date.day)
-    return parts
-
-
-def _item_encoder() -> Callable[[dict[str, Any]], str]:
-    """``json.JSONEncoder(ensure_ascii=False).encode`` with its C encoder made once: the
-    standard ``encode`` makes a new one for every item (a quarter of the encoding time).
-    No circular-reference markers: an item is a tree :func:`record_to_csl` has just built."""
-    standard = json.JSONEncoder(ensure_ascii=False)
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # an interpreter without the C accelerator
-        return standard.encode
-    encoder = make(
-        None, standard.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True
-    )
-    return lambda item: "".join(encoder(item, 0))
-
-
-_ENCODE = _item_encoder()
+    return "[" + ", ".join(map(str, parts)) + "]"
 
 
 def format_csljson(records: Iterable[Record]) -> str:
     """The CSL-JSON array for ``records`` in the order given, one item per line.
 
-    One line per item keeps diffs per record and lets the C JSON encoder do the work:
-    ``json.dumps(indent=2)`` falls back to the pure-Python encoder and costs about three
-    times as much as mapping the records.
+    One line per item keeps diffs per record: ``json.dumps(indent=2)`` would also fall
+    back to the pure-Python encoder, about three times the cost of mapping the records.
     """
     return "".join(csljson_chunks(records))
 
@@ -251,4 +285,4 @@ def csljson_chunks(records: Iterable[Record], batch: int = 1_000) -> Iterator[st
 
 def csl_lines(records: Iterable[Record]) -> Iterator[str]:
     """Each record's CSL-JSON item on one line (the array's items, without separators)."""
-    return (_ENCODE(record_to_csl(r)) for r in records)
+    return map(csl_line, records)
