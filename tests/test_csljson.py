@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from citekit.bibtex.texmath import rich_math
 from citekit.model import CSL_TYPES, Date, Name, Record
+from citekit.writers import csljson
 from citekit.writers.csljson import csl_line, format_csljson, record_to_csl
 from tests.conftest import require_binary, require_shared
 from tests.export_records import hub, torture
@@ -105,6 +107,16 @@ def test_each_line_is_the_standard_encoders_text_of_its_item(record: Record) -> 
     the text ``json.dumps`` gives for the same item, byte for byte."""
     line = csl_line(record)
     assert line == json.dumps(json.loads(line), ensure_ascii=False)
+
+
+_MATH_PIECES = ["$x$", "$x$1", "\\$", "$ x$", "$x $", r"$\alpha$", r"$\frac{a}{b}$", "$_2$", "$"]
+
+
+@given(st.lists(st.sampled_from([*_MATH_PIECES, " ", "-"]), max_size=8).map("".join))
+def test_math_converted_a_formula_at_a_time_is_rich_math_of_the_whole(text: str) -> None:
+    """The writer converts each ``$…$`` through a memo: the same text as texmath's
+    conversion of the whole value, whatever stands around the dollars."""
+    assert csljson._MATH.sub(csljson._math, text) == rich_math(text)
 
 
 # --- the mapping ----------------------------------------------------------------------------
