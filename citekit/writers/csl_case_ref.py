@@ -18,15 +18,19 @@ from .csl_case import (
     _HYPHENS,
     _NOCASE_OPEN,
     _SENTENCE_END,
-    INERT_TOKEN,
-    WORD,
     _word,
 )
 
 __all__ = ["reads_as_title_case", "rich_sentence_case"]
 
-# One token of CSL rich text: a tag, inline math, a word, or any other run of characters.
-_TOKEN = re.compile(f"{INERT_TOKEN}|(?P<word>{WORD})|(?P<other>(?:[^<$\\w]|_)+|[<$])")
+# One token of CSL rich text: a tag, inline math (as texmath reads it), a word (letters/
+# digits, with inner apostrophes: "Don't", "O'Brien"), or any other run of characters.
+_TOKEN = re.compile(
+    r"(?P<tag></?(?:i|b|sup|sub|span)\b[^<>]*>)"
+    r"|(?P<math>(?<!\\)\$(?=[^\s$])[^$]*?[^\s$\\]\$(?!\d))"
+    r"|(?P<word>[^\W_]+(?:['\u2019][^\W_]+)*)"
+    r"|(?P<other>(?:[^<$\w]|_)+|[<$])"
+)
 #: ``(kind, text, starts_sentence)``
 Token = tuple[str, str, bool]
 
