@@ -123,19 +123,19 @@ def test_export_csl_streams_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     count = 2_500  # more than one chunk of csljson_chunks
     monkeypatch.chdir(tmp_path)
     (tmp_path / "references.bib").write_text("".join(ENTRY.format(n=n) for n in range(count)))
-    real = csljson.record_to_csl
+    real = csljson.csl_line  # what the export renders each item with
     written: list[int] = []
 
-    def spy(record: csljson.Record) -> dict[str, object]:
+    def spy(record: csljson.Record) -> str:
         if record.key == f"paper{count - 1}":
             written.extend(p.stat().st_size for p in temp_files(tmp_path))
         return real(record)
 
-    monkeypatch.setattr(csljson, "record_to_csl", spy)
+    monkeypatch.setattr(csljson, "csl_line", spy)
     result = CliRunner().invoke(cli, ["export", "csl", "-o", "out.json"])
     assert result.exit_code == 0, result.output
     assert len(written) == 1 and written[0] > 0
-    monkeypatch.setattr(csljson, "record_to_csl", real)
+    monkeypatch.setattr(csljson, "csl_line", real)
     from citekit.library import load
 
     records = load(tmp_path / "references.bib").records
@@ -164,15 +164,15 @@ def test_export_all_streams_every_file(tmp_path: Path, monkeypatch: pytest.Monke
     count = 2_500
     monkeypatch.chdir(tmp_path)
     (tmp_path / "references.bib").write_text("".join(ENTRY.format(n=n) for n in range(count)))
-    real = csljson.record_to_csl
+    real = csljson.csl_line  # what the export renders each item with
     written: list[int] = []
 
-    def spy(record: csljson.Record) -> dict[str, object]:
+    def spy(record: csljson.Record) -> str:
         if record.key == f"paper{count - 1}":
             written.extend(p.stat().st_size for p in temp_files(tmp_path / "exports"))
         return real(record)
 
-    monkeypatch.setattr(csljson, "record_to_csl", spy)
+    monkeypatch.setattr(csljson, "csl_line", spy)
     result = CliRunner().invoke(cli, ["export", "all"])
     assert result.exit_code == 0, result.output
     assert len(written) == 1 and written[0] > 0
