@@ -8,7 +8,6 @@ records, which is what lets a test compare the committed ``exports/`` byte for b
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -16,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import LibraryError
 from .fileio import write_atomic
 from .model import Record
 from .progress import tracked
@@ -68,22 +66,16 @@ def read_records(path: Path) -> list[Record]:
     errors are exactly its own.
     """
     from .library import load
-    from .slices import cut
+    from .slices import cut, map_slices
 
     slices = cut(path)
     if slices is None:
         return list(load(path).records)
     records: list[Record] = []
     keys: set[str] = set()
-    for index in range(len(slices)):
-        try:
-            part = slices.read(index)
-        except (LibraryError, UnicodeDecodeError):
-            return list(load(path).records)  # raises it with the right line
-        # pylatexenc keeps the tracebacks of errors it catches: cycles through the frames
-        # of the slice's parse that only the cyclic GC frees (and an export pauses it).
-        # The slice's objects are all young: collecting the youngest generation is enough.
-        gc.collect(0)
+    for part in map_slices(slices, list, 1):
+        if part is None:  # a slice that cannot be read alone: the whole file says where
+            return list(load(path).records)
         keys.update(r.key for r in part)
         records += part
         if len(keys) != len(records):  # a key in two slices: the whole file says where
@@ -162,18 +154,16 @@ def _csljson_text(pieces: Iterable[Piece | None], tally: Tally) -> Iterator[str]
     """The CSL-JSON array of the pieces' items, a chunk per piece (the bytes of
     :func:`csljson_chunks` over all of them)."""
     from .slices import ReadWhole
+    from .writers.csljson import csljson_array
 
-    opening = "[\n"
-    for piece in pieces:
-        if piece is None:
-            raise ReadWhole("a slice cannot be read alone")
-        tally.add(piece)
-        if piece.text:
-            yield opening + piece.text
-            opening = ",\n"
-        else:
-            yield ""
-    yield "[]\n" if opening == "[\n" else "\n]\n"
+    def texts() -> Iterator[str]:
+        for piece in pieces:
+            if piece is None:
+                raise ReadWhole("a slice cannot be read alone")
+            tally.add(piece)
+            yield piece.text
+
+    return csljson_array(texts())
 
 
 #: ``@string``: a macro one file of a library defines may be used in another.

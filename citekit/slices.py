@@ -190,14 +190,9 @@ def _run_in_worker(index: int) -> object:
 
 
 def _run(slices: Slices, work: Callable[[tuple[Record, ...]], T], index: int) -> T | None:
-    import gc
-
+    # No collection here: the reader collects the cycles pylatexenc leaves, when it made any.
     try:
         records = slices.read(index)
     except (LibraryError, UnicodeDecodeError):
         return None
-    # pylatexenc keeps the tracebacks of errors it catches: cycles through the frames of
-    # the slice's parse that only the cyclic GC frees (and a load pauses it). The slice's
-    # objects are all young: collecting the youngest generation is enough.
-    gc.collect(0)
     return work(records)

@@ -20,24 +20,16 @@ import pytest
 
 from citekit import exports, slices
 from citekit.library import load
+from tests.test_read_records import library as read_records_library
 
 ROOT = Path(__file__).resolve().parents[1]
 
-ENTRY = """@article{{paper{n},
-  author  = {{M{{\\"u}}ller, J{{\\'o}}zsef and {{OpenAI}} and 王, 小明}},
-  title   = {{On {{GPT}}-{n} and $O(n)$ \\& na{{\\"\\i}}ve things}},
-  journal = {{Journal of Constructed Examples}},
-  year    = {n},
-  month   = jan,
-  doi     = {{10.5555/constructed.{n}}},
-}}
-"""
 #: Entries enough for three slices of MIN_SLICE with two workers.
 COUNT = 600
 
 
 def library(count: int = COUNT, head: str = "% constructed\n\n") -> str:
-    return head + "\n".join(ENTRY.format(n=1000 + n) for n in range(count))
+    return read_records_library(count, head)
 
 
 def export(bib: Path, out: str, *, jobs: int = 2, whole: bool = False) -> tuple[int, str]:

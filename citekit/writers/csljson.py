@@ -30,7 +30,14 @@ from .csl_case import csl_language, is_english, sentence_case
 from .csl_extra import TITLE_VARIABLES, extra_variables
 from .preprint import as_preprint
 
-__all__ = ["csl_line", "csl_lines", "csljson_chunks", "format_csljson", "record_to_csl"]
+__all__ = [
+    "csl_line",
+    "csl_lines",
+    "csljson_array",
+    "csljson_chunks",
+    "format_csljson",
+    "record_to_csl",
+]
 
 #: The JSON of a string (``ensure_ascii=False``): the C encoder ``json.dumps`` itself uses.
 _STRING: Callable[[str], str] = json.encoder.encode_basestring
@@ -289,10 +296,19 @@ def csljson_chunks(records: Iterable[Record], batch: int = 1_000) -> Iterator[st
     asked for: an export streams them to its file instead of holding the whole text
     (100,000 entries: ~140 MB, and as much again encoded)."""
     lines = csl_lines(records)
+    return csljson_array(iter(lambda: ",\n".join(itertools.islice(lines, batch)), ""))
+
+
+def csljson_array(groups: Iterable[str]) -> Iterator[str]:
+    """The CSL-JSON array of ``groups`` of items (each group its item lines joined by
+    ``",\n"``; an empty group adds nothing), a chunk per group and a closing one."""
     opening = "[\n"
-    while group := list(itertools.islice(lines, batch)):
-        yield opening + ",\n".join(group)
-        opening = ",\n"
+    for group in groups:
+        if group:
+            yield opening + group
+            opening = ",\n"
+        else:
+            yield ""
     yield "[]\n" if opening == "[\n" else "\n]\n"
 
 
