@@ -10,6 +10,7 @@ names and ``^``/``_`` over such material; anything else (``\\frac``, ``\\sqrt``,
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -123,8 +124,12 @@ def _scripts(text: str, tag: str, table: Mapping[str, str]) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=4096)
 def math_to_rich(content: str) -> str | None:
-    """The Unicode/CSL rich text of ``content`` (math without its ``$``), or None."""
+    """The Unicode/CSL rich text of ``content`` (math without its ``$``), or None.
+
+    Memoised (bounded): a library repeats its few formulas (``\\alpha``, ``_2``) in many
+    titles, and converting one means tokenising its TeX in Python."""
     try:
         text, _ = _sequence(_tokens(content), 0, closing=False)
     except _NotSimple:

@@ -16,15 +16,13 @@ it again: about half of the writer's time on a large library.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import json
 import operator
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..bibtex.texmath import _INLINE, flatten, rich_math
+from ..bibtex.texmath import flatten, rich_math
 from ..model import CSL_TYPES, Date, Name, Record, csl_text, persons
 from .csl_case import csl_language, is_english, sentence_case
 from .csl_extra import TITLE_VARIABLES, extra_variables
@@ -211,25 +209,13 @@ def _rich(text: str, sentence: bool) -> str:
         text = csl_text(text)
     if sentence:
         text = sentence_case(text)  # before the math becomes text: math is protected whole
-    return _MATH.sub(_math, text) if "$" in text else text
+    return rich_math(text)
 
 
 def _plain(text: str) -> str:
     """Text without markup; simple math as Unicode, super/subscripts as such characters."""
-    if "$" in text:
-        text = _MATH.sub(_math, text)
+    text = rich_math(text)
     return flatten(text) if "<" in text else text
-
-
-#: ``$…$`` as texmath reads it; each is converted by :func:`rich_math` alone, through a
-#: bounded memo: a library repeats its few formulas (``$\alpha$``, ``$_2$``) in many
-#: titles, and converting one means tokenising its TeX in Python.
-_MATH = _INLINE
-_MATH_TEXT = functools.lru_cache(maxsize=4096)(rich_math)
-
-
-def _math(match: re.Match[str]) -> str:
-    return _MATH_TEXT(match.group())
 
 
 def _name_list(names: Iterable[Name]) -> str:
