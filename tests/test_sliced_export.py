@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from citekit import exports, slices
 from citekit.library import load
@@ -209,3 +211,36 @@ def test_a_worker_that_dies_ends_the_map_with_none_instead_of_a_hang(tmp_path: P
     assert run.returncode == 0, run.stderr
     results = ast.literal_eval(run.stdout)  # ints and None, printed by the script above
     assert results[-1] is None and all(r == 250 for r in results[:-1]) and len(results) <= 2
+
+
+_LINE_START_BLOCK = re.compile(rb"^[^\S\n]*@(\w*)[ \t]*(?=[{(])", re.M)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["@a{", "@Misc (", "@ {", " ", "\t", "\r", "\x0b", "\n", "x", "@", "{", "%"]
+        )
+    )
+)
+def test_block_starts_are_those_of_the_line_start_pattern(pieces: list[str]) -> None:
+    """The fast search for block starts finds what the multi-line pattern finds."""
+    data = "".join(pieces).encode()
+    expected = [(m.start(), m.group(1).lower()) for m in _LINE_START_BLOCK.finditer(data)]
+    assert slices._block_starts(data) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "linked"),
+    [
+        (b"@a{x, title={T}}", False),
+        (b"@a{x, crossref = {y}}", True),
+        (b"@a{x, CrossRef={y}}", True),
+        (b"@a{x, XDATA={y}}", True),
+        (b"@a{x, note={see the crossref}}", False),  # a word, not a field
+        (b"@a{x, mycrossref={y}}", False),
+    ],
+)
+def test_crossref_and_xdata_fields_are_found_in_any_case(text: bytes, linked: bool) -> None:
+    assert exports._links(text) is linked
