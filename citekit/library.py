@@ -258,6 +258,18 @@ def loads(text: str, path: str = "<string>") -> Library:
     return _build(text, path, stored)
 
 
+def slice_records(data: bytes, path: str, newline: str) -> tuple[Record, ...]:
+    """The records of ``data``, a slice of the UTF-8 file ``path`` whose line end is
+    ``newline`` (:func:`citekit.bibtex.encoding.line_end` of the whole file: a slice of a
+    file that mixes line ends may have one kind only, and must still be read as the file
+    is). Raises :class:`UnicodeDecodeError` for a slice that is not UTF-8 (the whole file
+    then says what it is)."""
+    text = data.decode("utf-8").removeprefix("\ufeff")
+    if newline != "\n":
+        text = text.replace(newline, "\n")
+    return _build(text, path, Encoding(newline=newline)).records
+
+
 def diagnose(
     path: Path, *, encoding: str | None = None, strings: dict[str, str] | None = None
 ) -> tuple[Library, tuple[LibraryError, ...]]:

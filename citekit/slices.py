@@ -70,6 +70,7 @@ class Slices:
     data: bytes
     header: bytes
     bounds: tuple[tuple[int, int], ...]
+    newline: str = "\n"  # the whole file's line end, as it is read (a slice may differ)
 
     def __len__(self) -> int:
         return len(self.bounds)
@@ -80,11 +81,10 @@ class Slices:
         Raises :class:`LibraryError` or :class:`UnicodeDecodeError` when the slice cannot
         be read alone: the whole file must then be read to say where the problem is.
         """
-        from .library import loads
+        from .library import slice_records
 
         start, end = self.bounds[index]
-        text = (self.header + self.data[start:end]).decode("utf-8")
-        return loads(text, str(self.path)).records
+        return slice_records(self.header + self.data[start:end], str(self.path), self.newline)
 
 
 def cut(path: Path, workers: int = 1) -> Slices | None:
@@ -106,7 +106,10 @@ def cut(path: Path, workers: int = 1) -> Slices | None:
     body = [at for at, _ in starts if at >= first]
     cuts = [first, *body[size::size], len(data)]
     bounds = tuple((a, b) for a, b in pairwise(cuts) if a < b)
-    return Slices(Path(path), data, data[:first], bounds)
+    from .bibtex.encoding import line_end
+
+    newline = line_end(data.count(b"\r\n"), data.count(b"\n"), b"\r" in data)
+    return Slices(Path(path), data, data[:first], bounds, newline)
 
 
 def _block_starts(data: bytes) -> list[tuple[int, bytes]]:

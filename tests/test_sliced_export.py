@@ -84,6 +84,29 @@ def test_slices_give_the_bytes_and_the_notes_of_the_whole_file(tmp_path: Path) -
     assert written.count("Journal of Constructed Examples") == 599  # its @string too
 
 
+@pytest.mark.parametrize("ends", ["mixed", "crlf", "bom"])
+def test_a_slice_is_read_with_the_line_ends_of_the_whole_file(tmp_path: Path, ends: str) -> None:
+    """A file that mixes line ends is read as it is, CRs and all; a slice of it may have
+    CRLF only, which alone would be converted: its abstracts' paragraph breaks then came
+    out where the whole file has none (found in review)."""
+    text = library(head="").replace(  # no header: it would be read with every slice
+        "@article{paper1010,", "@article{para, abstract = {One.\n\nTwo.}}\n@article{paper1010,"
+    )
+    if ends == "mixed":  # the second half CRLF: its slices have no bare LF
+        late = "@article{late, abstract = {A.\n\nB.}}\n@article{paper1500,"
+        text = text.replace("@article{paper1500,", late)
+        half = text.index("@article{paper1200,")
+        text = text[:half] + text[half:].replace("\n", "\r\n")
+    elif ends == "crlf":
+        text = text.replace("\n", "\r\n")
+    else:
+        text = "\ufeff" + text
+    bib = tmp_path / "references.bib"
+    bib.write_bytes(text.encode("utf-8"))
+    assert same_as_whole(bib)[0] == 0
+    assert b"Two." in (tmp_path / "sliced.json").read_bytes()
+
+
 @pytest.mark.parametrize(
     "change",
     [

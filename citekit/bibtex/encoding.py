@@ -128,15 +128,22 @@ def _lines(text: str, encoding: Encoding) -> tuple[str, Encoding]:
     as it is (a CR before an LF is white space to the parser), so that saving it changes
     no line end of the parts citekit did not change (a lone LF became CRLF before).
     """
-    crlf = text.count("\r\n")
-    if crlf and crlf == text.count("\n"):
-        newline = "\r\n"
-    elif "\r" in text and "\n" not in text:
-        newline = "\r"  # classic Mac OS (JabRef's UTF-16 test files)
-    else:
+    newline = line_end(text.count("\r\n"), text.count("\n"), "\r" in text)
+    if newline == "\n":
         return text, encoding
     text = text.replace(newline, "\n")
     return text, Encoding(encoding.codec, encoding.bom, newline)
+
+
+def line_end(crlf: int, lf: int, cr: bool) -> str:
+    """The line end a file's text is read from, by its counts of CRLF and LF and whether
+    it has a CR: ``"\r\n"`` or ``"\r"`` when it is the only kind (converted to ``"\n"``),
+    else ``"\n"`` (LF only, or a mix, read as it is)."""
+    if crlf and crlf == lf:
+        return "\r\n"
+    if cr and not lf:
+        return "\r"  # classic Mac OS (JabRef's UTF-16 test files)
+    return "\n"
 
 
 def _line_of(data: bytes, offset: int) -> int:
