@@ -196,7 +196,10 @@ def _walk(value: str, protect: bool, macros: _Macros) -> str:
 
 def _parse(latex: str) -> list[Any]:
     walker = _walker_class()(latex, latex_context=_walker_context())
-    nodes: list[Any] = walker.get_latex_nodes()[0]
+    try:
+        nodes: list[Any] = walker.get_latex_nodes()[0]
+    finally:
+        walker.forget_ends()
     return nodes
 
 
@@ -256,9 +259,35 @@ def _encoder() -> Any:
 
 @cache
 def _walker_class() -> Any:
-    from pylatexenc.latexwalker import LatexWalker
+    from pylatexenc.latexwalker import LatexWalker, LatexWalkerEndOfStream
 
-    return LatexWalker
+    class Walker(LatexWalker):  # type: ignore[misc]
+        """pylatexenc's walker, without the reference cycle each parse left.
+
+        It ends a parse by raising :class:`LatexWalkerEndOfStream`, which its reading loop
+        keeps: the exception's traceback holds the loop's frames, whose callers' frames
+        are linked to them as they return, up to the reader's with all the records read
+        so far. Only the cyclic GC could free that: a whole slice of records, kept until
+        it ran. Its tracebacks are dropped once the parse is over.
+        """
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._ends: list[BaseException] = []
+
+        def get_token(self, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return super().get_token(*args, **kwargs)
+            except LatexWalkerEndOfStream as end:
+                self._ends.append(end)
+                raise
+
+        def forget_ends(self) -> None:
+            for end in self._ends:
+                end.__traceback__ = None
+            self._ends.clear()
+
+    return Walker
 
 
 @cache

@@ -65,6 +65,8 @@ _LINE_START_BLOCK = re.compile(r"^[^\S\n]*(@)[A-Za-z]\w*[ \t]*[{(]", re.MULTILIN
 
 #: Blocks read between two collections of the youngest GC generation (see parse_text).
 _COLLECT = 2_000
+#: pylatexenc parses that call for a collection (each leaves ~10-40 objects in cycles).
+_WALKS = 1_000
 
 
 def parse_text(
@@ -111,15 +113,15 @@ def parse_text(
     # all alive beside the records (100,000 entries: a few hundred MB).
     blocks: list[Any] = parsed.blocks
     del parsed
-    # pylatexenc keeps the tracebacks of errors it catches: cycles through the frames that
-    # read the blocks, which only the cyclic GC frees (a load runs with it paused), and
-    # that hold the blocks until then. The youngest generation is collected now and then
-    # when pylatexenc ran (or a problem was caught, whose traceback holds this frame):
-    # a collection costs ~15 ms per 1,000 entries read, for nothing when no cycle was made.
+    # A problem caught keeps its traceback, which holds this frame and so every block: the
+    # youngest generation is collected now and then when there is one (the reader runs
+    # with the cyclic GC paused). pylatexenc leaves a few small cycles a parse (the class
+    # it defines per call): collected once there are enough of them to matter. A
+    # collection scans every object made since the last one (~15 ms per 1,000 entries).
     walked = walks()
     for index in range(len(blocks)):
         block, blocks[index] = blocks[index], None
-        if index % _COLLECT == _COLLECT - 1 and (walks() != walked or problems):
+        if index % _COLLECT == _COLLECT - 1 and (walks() - walked >= _WALKS or problems):
             gc.collect(0)
             walked = walks()
         if problems is not None and len(problems) > 2 * MAX_FAILED and cursor < stopped:
@@ -155,7 +157,7 @@ def parse_text(
             pending += gap + raw
         cursor = at + len(raw)
     chunks.append(pending + text[cursor:])
-    if walks() != walked or problems:
+    if walks() - walked >= _WALKS or problems:
         gc.collect(0)  # the cycles of the last blocks, not to be left to the caller
     _account_for_starts(text[:stopped], starts, lines, path, problems)
     if problems is not None:
