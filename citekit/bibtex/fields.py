@@ -81,54 +81,33 @@ _THESIS_KINDS = {"mathesis": "mastersthesis", "phdthesis": "phdthesis"}
 _DEFAULT_GENRE = {"report": "techreport", "thesis": "phdthesis"}
 _PAGE_DASH = re.compile(r"\s*[-–—]+\s*")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-_TITLE_FIELDS = {"title", "journal", "journaltitle", "booktitle", "series", "eventtitle"}
 
 
 def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -> Record:
-    """A Record from an entry's type, key and raw ``(name, LaTeX content)`` fields."""
-    values: dict[str, str] = {}
-    extra: list[tuple[str, str]] = []
-    for name, value in fields:
-        low = name.lower()
-        if low in values:
-            extra.append((name, value))  # a repeated field is kept, not merged
-        else:
-            values[low] = value
+    """A Record from an entry's type, key and raw ``(name, LaTeX content)`` fields.
+
+    The record takes each field it models out of ``values`` (the first of a repeated
+    name): what is left are the fields it does not model, its ``extra``.
+    """
+    values, plain = _by_name(fields)
+    pop = values.pop
     etype = entry_type.lower()
-    used: set[str] = set()
-
-    def take(*names: str) -> str:
-        for n in names:
-            if n in values and n not in used:
-                used.add(n)
-                return values[n]
-        return ""
-
-    def text(*names: str) -> str:
-        for n in names:  # take(*names), decoded
-            if n in values and n not in used:
-                used.add(n)
-                raw = values[n]
-                return decode(raw, protect=names[0] in _TITLE_FIELDS) if raw else ""
-        return ""
-
-    arxiv_id, arxiv_version, arxiv_class = _arxiv(values, used)
-    url = take("url").strip()
-    how = values.get("howpublished", "")
-    how_url = _URL_CMD.match(how)
+    arxiv_id, arxiv_version, arxiv_class = _arxiv(values)
+    url = pop("url", "").strip()
+    how_url = _URL_CMD.match(values["howpublished"]) if "howpublished" in values else None
     if how_url and (not url or url == how_url.group(1).strip()):
-        used.add("howpublished")
+        del values["howpublished"]
         url = url or how_url.group(1).strip()
-    issued, accessed = _dates(values, used)
+    issued, accessed = _dates(values)
     journal = "journal" in values or "journaltitle" in values
-    subtype = collapse(values.get("entrysubtype", "")).lower()
+    subtype = collapse(values["entrysubtype"]).lower() if "entrysubtype" in values else ""
     # citekit marks a web page's type with biblatex's universal field, and writes its
     # address once, in ``url`` (#15 item 2); ``howpublished = {\url{…}}`` is Zotero's
     # and older citekit's way, and what ``export bibtex`` writes for plain.bst.
     web = bool(how_url) or (bool(url) and subtype in ("webpage", "blog"))
     ctype = csl_type(etype, bool(arxiv_id), web, journal)
     if ctype == "webpage" and subtype in ("webpage", "blog"):
-        used.add("entrysubtype")
+        del values["entrysubtype"]
         if subtype == "blog":
             ctype = "post-weblog"
     container_names: tuple[str, ...] = ("booktitle", "journal", "journaltitle")
@@ -136,61 +115,99 @@ def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, st
         container_names = ("journal", "journaltitle", "booktitle")
     elif ctype in ("webpage", "post-weblog"):
         container_names = ("journal", "journaltitle", "booktitle", "organization")
-    number = text("number")
-    genre = text("type")
+    number = _decoded(pop("number", ""))
+    genre = _decoded(pop("type", ""))
     if etype == "thesis" and genre in _THESIS_KINDS:
         etype, genre = _THESIS_KINDS[genre], ""  # @thesis + type={mathesis} = @mastersthesis
     elif genre == _DEFAULT_GENRE.get(ctype):
         genre = ""  # biblatex's mandatory key for the default kind ("techreport")
-    publisher = text(*_publisher_fields(ctype))
+    publisher = _decoded(_take(values, _publisher_fields(ctype)))
     if ctype == "article" and arxiv_id:  # what the eprint implies, as the arXiv source has it
         publisher, number, genre = publisher or "arXiv", number or arxiv_id, genre or "preprint"
     return Record(
         key=key,
         type=ctype,
         entry_type=etype,
-        author=parse_names(take("author")),
-        editor=parse_names(take("editor")),
-        title=text("title"),
-        container_title=text(*container_names),
-        collection_title=text("series"),
-        event_title=text("eventtitle"),
-        volume=text("volume"),
-        page=_PAGE_DASH.sub("-", text("pages")),
+        author=parse_names(pop("author", "")),
+        editor=parse_names(pop("editor", "")),
+        title=_decoded(pop("title", ""), protect=True),
+        container_title=_decoded(_take(values, container_names), protect=True),
+        collection_title=_decoded(pop("series", ""), protect=True),
+        event_title=_decoded(pop("eventtitle", ""), protect=True),
+        volume=_decoded(pop("volume", "")),
+        page=_pages(_decoded(pop("pages", ""))),
         publisher=publisher,
-        publisher_place=text("address", "location"),
+        publisher_place=_decoded(_take(values, ("address", "location"))),
         genre=genre,
-        doi=_DOI_PREFIX.sub("", take("doi").strip()),
+        doi=_doi(pop("doi", "").strip()),
         url=url,
-        isbn=text("isbn"),
-        issn=text("issn"),
+        isbn=_decoded(pop("isbn", "")),
+        issn=_decoded(pop("issn", "")),
         arxiv_id=arxiv_id,
         arxiv_version=arxiv_version,
         arxiv_class=arxiv_class,
         issued=issued,
         accessed=accessed,
-        language=text("language"),
-        abstract=_paragraphs(take("abstract")),
-        note=text("note"),
-        keywords=_split_list(text("keywords")),
-        collections=_split_list(take("groups")),
+        language=_decoded(pop("language", "")),
+        abstract=_paragraphs(pop("abstract", "")),
+        note=_decoded(pop("note", "")),
+        keywords=_split_list(_decoded(pop("keywords", ""))),
+        collections=_split_list(pop("groups", "")),
         issue=number if ctype == "article-journal" else "",
         number="" if ctype == "article-journal" else number,
-        extra=_extra(fields, used, bool(extra)),  # last: after every take()
+        extra=tuple(values.items()) if plain else _extra(fields, values),  # last: after every pop
     )
 
 
-def _extra(
-    fields: Sequence[tuple[str, str]], used: set[str], repeated: bool
-) -> tuple[tuple[str, str], ...]:
-    """Fields the record does not model, in file order (a repeated field is never merged)."""
-    if not repeated:
-        return tuple([(n, v) for n, v in fields if n.lower() not in used])
+def _by_name(fields: Sequence[tuple[str, str]]) -> tuple[dict[str, str], bool]:
+    """The value of each field by lower-case name (the first of a repeated name), and
+    whether the dict's items are ``fields`` themselves.
+
+    They are when every name is lower-case and none repeats (the usual entry): the dict
+    is then built in C, and what the record leaves of it is its ``extra`` as written, in
+    file order. (A string equals its lower-case form exactly when each of its characters
+    does, so the names are tested joined.)
+    """
+    values = dict(fields)
+    if len(values) == len(fields):
+        names = "\0".join(values)
+        if names == names.lower():
+            return values, True
+    values = {}
+    for name, value in fields:
+        values.setdefault(name.lower(), value)
+    return values, False
+
+
+def _take(values: dict[str, str], names: tuple[str, ...]) -> str:
+    """The first of the fields ``names`` in ``values``, taken out of it ("" if none is)."""
+    for name in names:
+        if name in values:
+            return values.pop(name)
+    return ""
+
+
+def _decoded(raw: str, protect: bool = False) -> str:
+    """:func:`decode` of a field's content ("" for an absent or empty field)."""
+    return decode(raw, protect=protect) if raw else ""
+
+
+def _pages(text: str) -> str:
+    return _PAGE_DASH.sub("-", text) if text else ""
+
+
+def _doi(text: str) -> str:
+    return _DOI_PREFIX.sub("", text) if text else ""
+
+
+def _extra(fields: Sequence[tuple[str, str]], left: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Fields the record does not model (the first of each name still in ``left``, and
+    every repeat: a repeated field is never merged), as written, in file order."""
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for name, value in fields:
         low = name.lower()
-        if low not in used or low in seen:
+        if low in seen or low in left:
             out.append((name, value))
         seen.add(low)
     return tuple(out)
@@ -223,42 +240,44 @@ def _publisher_fields(ctype: str) -> tuple[str, ...]:
     return ("publisher", "institution", "school")
 
 
-def _arxiv(values: dict[str, str], used: set[str]) -> tuple[str, str, str]:
+def _arxiv(values: dict[str, str]) -> tuple[str, str, str]:
+    """The arXiv id, version and class of an arXiv ``eprint``, taking the fields that say
+    so out of ``values``; empty for no eprint or another archive's."""
     if "eprint" not in values:
         return "", "", ""
-    eprint = collapse(values.get("eprint", ""))
+    eprint = collapse(values["eprint"])
     prefix = collapse(values.get("archiveprefix", "") or values.get("eprinttype", "")).lower()
     match = _ARXIV_ID.match(eprint)
     if not match or prefix not in ("arxiv", ""):
         return "", "", ""
-    used.add("eprint")
-    used.update(n for n in ("archiveprefix", "eprinttype") if n in values)
+    del values["eprint"]
+    values.pop("archiveprefix", None)
+    values.pop("eprinttype", None)
     arxiv_class = ""
     for name in ("primaryclass", "eprintclass"):
         if name in values and not arxiv_class:
-            used.add(name)
-            arxiv_class = collapse(values[name])
+            arxiv_class = collapse(values.pop(name))
     return match.group(1), match.group(2) or "", arxiv_class
 
 
-def _dates(values: dict[str, str], used: set[str]) -> tuple[Date | None, Date | None]:
+def _dates(values: dict[str, str]) -> tuple[Date | None, Date | None]:
+    """The issued and accessed dates, taking the fields read for them out of ``values``."""
     issued = None
     if "date" in values and (parsed := parse_date(values["date"])) is not None:
-        used.add("date")
+        del values["date"]
         issued = parsed
         # BibTeX output carries year and month beside a day-precise date: they agree.
         if "year" in values and collapse(values["year"]) == str(parsed.year):
-            used.add("year")
+            del values["year"]
             if "month" in values and month_day(values["month"])[0] == parsed.month:
-                used.add("month")
+                del values["month"]
     elif "year" in values:
-        used.add("year")
-        issued = _year_month(values["year"], values.get("month", ""), preamble_key())
+        issued = _year_month(values.pop("year"), values.get("month", ""), preamble_key())
         if "month" in values and (issued.month or not collapse(values["month"])):
-            used.add("month")
+            del values["month"]
     accessed = None
     if "urldate" in values and (parsed := parse_date(values["urldate"])) is not None:
-        used.add("urldate")
+        del values["urldate"]
         accessed = parsed
     return issued, accessed
 
