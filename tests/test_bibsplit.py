@@ -52,7 +52,7 @@ def assert_braced_values_close(text: str) -> None:
     """The reader's shortcut (bibtex.entry._content): a value the splitter matched that
     starts with ``{``, ends with ``}`` and holds no ``#`` and no escaped brace is one group."""
     for block in split_blocks(text)[0].blocks:
-        for _, value, _ in block.fields if isinstance(block, RawEntry) else []:
+        for _, value in block.fields if isinstance(block, RawEntry) else []:
             braced = value[:1] == "{" and value[-1:] == "}" and "#" not in value
             if braced and "\\{" not in value and "\\}" not in value:
                 assert closes_at_end(value), value

@@ -15,7 +15,7 @@ from ..model import Record
 from .fields import record_from_fields
 from .values import Context, closes_at_end, expand
 
-__all__ = ["MAX_DEPTH", "Field", "Original", "field_line", "read_entry", "repeated_fields"]
+__all__ = ["MAX_DEPTH", "Original", "field_line", "read_entry", "repeated_fields"]
 
 #: The deepest brace nesting a value may have (LaTeX decoding recurses into each level).
 MAX_DEPTH = 100
@@ -50,45 +50,81 @@ class Original:
     line: int
 
 
-#: A field as the splitter gives it: name, raw value, 0-based line of its ``=`` (or None).
-Field = tuple[str, str, int | None]
-
-
 def read_entry(
     etype: str,
     key: str,
-    fields: Sequence[Field],
+    fields: Sequence[tuple[str, str]],
+    lines: Sequence[int | None],
     raw: str,
     line: int,
     ctx: Context,
     *,
     split: bool,
 ) -> Original:
-    """The Original of an entry from its fields as the splitter gives them (``split``: its
-    values were matched by the splitter's grammar, see :func:`_content`)."""
+    """The Original of an entry from its fields as the splitter gives them: ``(name, raw
+    value)`` pairs and the 0-based line of each one's ``=`` (None: unknown). ``split``:
+    the values were matched by the splitter's grammar (see :func:`_contents`)."""
     type_match = _TYPE.match(raw)
     type_text = type_match.group(1) if type_match else etype
     ctx.key = key
-    raw_fields = tuple([(name, value) for name, value, _ in fields])
-    names = [_name(name) if "%" in name else name for name, _ in raw_fields]
-    if len({name.lower() for name in names}) < len(names):
+    raw_fields = fields if isinstance(fields, tuple) else tuple(fields)
+    names = [name for name, _ in raw_fields]
+    if "%" in raw:  # the names are text of ``raw``: only then can one hold a comment
+        names = [_name(name) for name in names]
+    if len(set(map(str.lower, names))) < len(names):
         for name in repeated_fields(names):
-            first = next(f for f in fields if _name(f[0]).lower() == name)
+            first = next(i for i, n in enumerate(names) if n.lower() == name)
             message = f"entry {key!r} repeats the field {name!r}; the first one counts"
-            ctx.warn("repeated-field", field_line(first[2], line), message)
-    contents = [
-        (name, _content(field[1], field, ctx, line, split))
-        for name, field in zip(names, fields, strict=True)
-    ]
-    for name, content in contents:
-        if content.count("{") > MAX_DEPTH and _depth(content) > MAX_DEPTH:
-            message = f"field {name!r} nests braces more than {MAX_DEPTH} levels deep"
-            raise LibraryError(ctx.path, f"entry {key!r}: {message}", line)
+            ctx.warn("repeated-field", field_line(lines[first], line), message)
+    contents = _contents(names, raw_fields, lines, raw, line, ctx, split)
     try:
         record = record_from_fields(etype, key, contents)
     except ValueError as exc:
         raise LibraryError(ctx.path, f"entry {key!r}: {exc}", line) from None
     return Original(record, raw, raw_fields, type_text, line)
+
+
+def _contents(
+    names: list[str],
+    fields: tuple[tuple[str, str], ...],
+    lines: Sequence[int | None],
+    raw: str,
+    entry_line: int,
+    ctx: Context,
+    split: bool,
+) -> list[tuple[str, str]]:
+    """Each field's name and content: its value :func:`expand`-ed, without calling it for
+    the two common cases that need nothing of it.
+
+    A value the splitter matched (``split``) is one brace group from its first character
+    to its last when it starts with ``{`` and has no ``#``: its grammar (an atom, or atoms
+    joined by ``#``) says so. The splitter reads ``\\{`` as an escaped brace where
+    :func:`closes_at_end` counts every brace, so only a value without one skips that test.
+    A value of digits only is its own content (a number is no macro).
+
+    Raises :class:`LibraryError` for a content nested deeper than :data:`MAX_DEPTH`; the
+    contents taken from ``raw`` itself have no more braces than it has, so they are
+    looked at only when ``raw`` has that many.
+    """
+    contents: list[tuple[str, str]] = []
+    deep = raw.count("{") > MAX_DEPTH
+    for name, (raw_name, value), start in zip(names, fields, lines, strict=True):
+        if value[:1] != "{" or value[-1:] != "}" or "#" in value:
+            content = value if value.isdigit() else None  # quoted, a macro, a concatenation
+        elif (split and "\\{" not in value and "\\}" not in value) or closes_at_end(value):
+            content = value[1:-1]  # the common case, as in expand
+        else:
+            content = None
+        if content is None:
+            content = expand(value, ctx, field_line(start, entry_line), raw_name)
+            deep = deep or content.count("{") > MAX_DEPTH
+        contents.append((name, content))
+    if deep:
+        for name, content in contents:
+            if content.count("{") > MAX_DEPTH and _depth(content) > MAX_DEPTH:
+                message = f"field {name!r} nests braces more than {MAX_DEPTH} levels deep"
+                raise LibraryError(ctx.path, f"entry {ctx.key!r}: {message}", entry_line)
+    return contents
 
 
 def _name(key: str) -> str:
@@ -107,22 +143,6 @@ def _depth(value: str) -> int:
         depth += 1 if match.group() == "{" else -1
         deepest = max(deepest, depth)
     return deepest
-
-
-def _content(value: str, field: Field, ctx: Context, entry_line: int, split: bool) -> str:
-    """:func:`_expand` of one field's ``value``; its line is worked out only when a message
-    needs it.
-
-    A value the splitter matched (``split``) is one brace group from its first character
-    to its last when it starts with ``{`` and has no ``#``: its grammar (an atom, or atoms
-    joined by ``#``) says so. The splitter reads ``\\{`` as an escaped brace where
-    :func:`closes_at_end` counts every brace, so only a value without one skips that test.
-    """
-    if value[:1] != "{" or value[-1:] != "}" or "#" in value:
-        pass  # quoted, a macro, a number or a concatenation
-    elif (split and "\\{" not in value and "\\}" not in value) or closes_at_end(value):
-        return value[1:-1]  # the common case, as in _expand
-    return expand(value, ctx, field_line(field[2], entry_line), field[0])
 
 
 def field_line(start: int | None, entry_line: int) -> int:

@@ -266,10 +266,12 @@ def _block(block: Any, raw: str, line: int, ctx: Context) -> Original | None:
     """The Original of an entry; None for any other block (after checking it)."""
     kind = type(block).__name__
     if kind == "RawEntry":
-        return read_entry(block.entry_type, block.key, block.fields, raw, line, ctx, split=True)
+        fields, lines = block.fields, block.lines
+        return read_entry(block.entry_type, block.key, fields, lines, raw, line, ctx, split=True)
     if kind == "Entry":
-        fields = [(f.key, f.value, f.start_line) for f in block.fields]
-        return read_entry(block.entry_type, block.key, fields, raw, line, ctx, split=False)
+        fields = [(f.key, f.value) for f in block.fields]
+        lines = [f.start_line for f in block.fields]
+        return read_entry(block.entry_type, block.key, fields, lines, raw, line, ctx, split=False)
     if kind == "String":
         ctx.key = ""
         value = expand(block.value, ctx, field_line(block.start_line, line), "")

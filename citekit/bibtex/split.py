@@ -42,6 +42,10 @@ __all__ = ["Blocks", "RawEntry", "split", "split_blocks"]
 # A block start at the start of a line (after optional whitespace), as bibtexparser's
 # ``_BLOCK_START`` plus its ``_is_at_line_start`` test.
 _CUT = re.compile(r"^[^\S\n]*@\w*[ \t]*(?=[{(])", re.M)
+# The same without its "^…" (_heads checks the line start): a pattern that begins with a
+# literal is searched for that character, where "^" in multi-line mode is tried at every
+# position of the text (five times slower).
+_AT = re.compile(r"@\w*[ \t]*(?=[{(])")
 # Text inside braces: runs without marks, or backslashes with the character they escape.
 # Possessive quantifiers: no backtracking, so a match is the one bibtexparser finds.
 _INNER = r"(?:[^{}\\]++|\\++[\s\S])"
@@ -74,7 +78,8 @@ class RawEntry(NamedTuple):
 
     entry_type: str  # lower-case, as bibtexparser's Entry.entry_type
     key: str
-    fields: list[tuple[str, str, int]]  # (name, raw value, 0-based line of its "=")
+    fields: tuple[tuple[str, str], ...]  # (name, raw value): the entry's raw fields as kept
+    lines: list[int]  # the 0-based line of each field's "="
     start_line: int  # 0-based, as bibtexparser's Block.start_line
     raw: str
     offset: int  # where ``raw`` starts in the text
@@ -163,7 +168,8 @@ def split_blocks(text: str, max_failed: int | None = None) -> tuple[Blocks, int]
     # Each piece runs from one cut to the next; ``ahead`` also takes in the next block's
     # opening (``@type{``), so that bibtexparser, when it reads a piece, aborts an unclosed
     # block exactly as it does on the whole file (same message, same raw text).
-    heads = [(m.start(), m.end() + 1) for m in _CUT.finditer(text)]
+    entries = library._entries
+    heads = _heads(text)
     if not heads or heads[0][0] != 0:
         heads.insert(0, (0, 0))
     heads.append((len(text), len(text)))
@@ -173,7 +179,9 @@ def split_blocks(text: str, max_failed: int | None = None) -> tuple[Blocks, int]
             return library, start
         head = _HEAD.match(text, start, end)
         entry = _entry(text, head, end, line) if head is not None else None
-        if entry is not None:
+        if type(entry) is RawEntry and entries.setdefault(entry.key, entry) is entry:
+            library.blocks.append(entry)  # Blocks.add's common case, inline
+        elif entry is not None:
             added = library.add(entry)
             failed += not isinstance(entry, RawEntry) or added is not entry
         elif not text[start:end].isspace() and start < end:
@@ -181,6 +189,22 @@ def split_blocks(text: str, max_failed: int | None = None) -> tuple[Blocks, int]
             failed += _add_piece(library, Splitter(text[start:ahead]), line, stop)
         line += text.count("\n", start, end)
     return library, len(text)
+
+
+def _heads(text: str) -> list[tuple[int, int]]:
+    """Where each match of :data:`_CUT` in ``text`` starts, and one past its end.
+
+    ``_AT`` finds each ``@`` that opens a block, the match's end; its start is the start
+    of its line when only white space (other than a newline, as ``[^\\S\\n]``) comes
+    before it there. No ``_AT`` match holds another ``@``, so none hides a block start.
+    """
+    heads = []
+    for match in _AT.finditer(text):
+        at = match.start()
+        start = text.rfind("\n", 0, at) + 1
+        if start == at or text[start:at].isspace():
+            heads.append((start, match.end() + 1))
+    return heads
 
 
 def _add_piece(library: Blocks, splitter: Any, line: int, stop: int | None) -> int:
@@ -228,15 +252,19 @@ def _entry(text: str, head: re.Match[str], end: int, line: int) -> Any:
     bibtexparser makes of one that repeats a field name), when the piece up to ``end`` is
     one well-formed entry: None otherwise, and for ``@string``, ``@comment`` or
     ``@preamble``, which bibtexparser reads its own way. ``line``: the piece's first line."""
-    if head.group(1).lower().startswith(_SPECIAL):
+    entry_type, key = head.group(1, 2)
+    entry_type = entry_type.lower()
+    if entry_type.startswith(_SPECIAL):
         return None
     at = head.start(1) - 1
     entry_line = line + text.count("\n", head.start(), at)
     field_line = entry_line + text.count("\n", at, head.end())
-    fields = []
+    fields: list[tuple[str, str]] = []
+    lines: list[int] = []
+    field = _FIELD.match
     pos = head.end()
     while True:
-        match = _FIELD.match(text, pos, end)
+        match = field(text, pos, end)
         if match is None:
             close = _CLOSE.match(text, pos, end)
             if close is None:
@@ -246,7 +274,8 @@ def _entry(text: str, head: re.Match[str], end: int, line: int) -> Any:
         name, space, value, tail = match.groups()
         if "\n" in name:
             field_line += name.count("\n")  # a field's line is the line of its "="
-        fields.append((name.strip(), value, field_line))
+        fields.append((name.strip(), value))
+        lines.append(field_line)
         if "\n" in value:
             field_line += value.count("\n")
         if "\n" in space or "\n" in tail:  # rare: white space around "=" or the value
@@ -256,14 +285,12 @@ def _entry(text: str, head: re.Match[str], end: int, line: int) -> Any:
             break
     if pos < end and not text[pos:end].isspace():
         return None
-    entry = RawEntry(
-        head.group(1).lower(), head.group(2).strip(), fields, entry_line, text[at:pos], at
-    )
-    if len({name for name, _, _ in fields}) == len(fields):
+    entry = RawEntry(entry_type, key.strip(), tuple(fields), lines, entry_line, text[at:pos], at)
+    if len(dict(fields)) == len(fields):
         return entry
     from bibtexparser.model import DuplicateFieldKeyBlock
 
-    keys = [name for name, _, _ in fields]
+    keys = [name for name, _ in fields]
     return DuplicateFieldKeyBlock({k for k in keys if keys.count(k) > 1}, _to_entry(entry))
 
 
@@ -271,7 +298,7 @@ def _to_entry(entry: RawEntry) -> Any:
     """bibtexparser's Entry of a :class:`RawEntry`."""
     from bibtexparser.model import Entry, Field
 
-    fields = [Field(name, value, line) for name, value, line in entry.fields]
+    fields = [Field(n, v, line) for (n, v), line in zip(entry.fields, entry.lines, strict=True)]
     return Entry(entry.entry_type, entry.key, fields, entry.start_line, entry.raw)
 
 
