@@ -122,6 +122,29 @@ def test_math_through_the_memo_is_the_conversion_itself(text: str) -> None:
     assert rich_math(text) == rich_math(text) == direct
 
 
+_NAME_PIECES = ["Journal", "of", " ", "$x$", "$_2$", r"\$", "<i>", "</i>", '<span class="tex">']
+_NAME_PIECES += ["</span>"]
+
+
+@given(st.lists(st.sampled_from(_NAME_PIECES) | st.text(max_size=4), max_size=6).map("".join))
+def test_journal_names_through_the_memo_are_their_rendering_itself(name: str) -> None:
+    """A journal, series or event name is rendered once and then read from a memo: asked
+    again, it gives what rendering it gives (the memo holds the name's JSON text)."""
+    from citekit.writers import csljson
+
+    rendered = json.dumps(csljson._rich(name, False), ensure_ascii=False)
+    assert csljson._NAME_TEXTS[name] == csljson._NAME_TEXTS[name] == rendered
+
+
+def test_the_journal_name_memo_is_bounded() -> None:
+    from citekit.writers.csljson import _NameTexts
+
+    memo = _NameTexts(3)
+    texts = [memo[f"Journal {i}"] for i in range(7)]
+    assert texts == [f'"Journal {i}"' for i in range(7)]
+    assert len(memo) <= 3
+
+
 # --- the mapping ----------------------------------------------------------------------------
 
 

@@ -44,17 +44,36 @@ _STRING: Callable[[str], str] = json.encoder.encode_basestring
 _BOOK_CONTAINED = frozenset({"chapter"})
 _SERIES_NUMBER = frozenset({"book", "chapter"})  # BibTeX number = number in the series
 # Variables that styles may case-transform (the nocase markup is kept in these only), and
-# the plain ones, read with one attrgetter each: ``(CSL variables, record attributes)``.
+# the plain ones, read with one attrgetter each.
 _RICH = operator.attrgetter("title", "container_title", "collection_title", "event_title")
-_Fields = tuple[tuple[str, ...], Callable[[Record], tuple[str, ...]]]
-_HEAD: _Fields = (("volume", "issue", "page"), operator.attrgetter("volume", "issue", "page"))
-_MIDDLE: _Fields = (
-    ("publisher", "publisher-place", "DOI", "ISBN", "ISSN", "URL"),
-    operator.attrgetter("publisher", "publisher_place", "doi", "isbn", "issn", "url"),
-)
 _FAMILY = operator.attrgetter("family")
-#: An item being written: each variable's value as JSON text, in the output's order.
+#: An item being written: each variable's ``"variable": value`` JSON text (its key and
+#: value, a piece of the line), in the output's order.
 _Item = dict[str, str]
+
+
+class _Keys(dict[str, str]):
+    """``"variable": `` for each variable name, made once."""
+
+    def __missing__(self, var: str) -> str:
+        self[var] = text = _STRING(var) + ": "
+        return text
+
+
+_KEYS = _Keys()
+#: Plain variables: ``(CSL variables, their "variable": texts, getter of their values)``.
+_Fields = tuple[tuple[str, ...], tuple[str, ...], Callable[[Record], tuple[str, ...]]]
+
+
+def _fields(variables: tuple[str, ...], attributes: tuple[str, ...]) -> _Fields:
+    return variables, tuple(map(_KEYS.__getitem__, variables)), operator.attrgetter(*attributes)
+
+
+_HEAD = _fields(("volume", "issue", "page"), ("volume", "issue", "page"))
+_MIDDLE = _fields(
+    ("publisher", "publisher-place", "DOI", "ISBN", "ISSN", "URL"),
+    ("publisher", "publisher_place", "doi", "isbn", "issn", "url"),
+)
 
 
 def record_to_csl(record: Record) -> dict[str, Any]:
@@ -75,42 +94,66 @@ def csl_line(record: Record) -> str:
     record = as_preprint(record)
     kind = record.type
     key = _STRING(record.key)
-    item: _Item = {"id": key, "citation-key": key}
-    item["type"] = _STRING(kind if kind in CSL_TYPES else "document")
+    item: _Item = {"id": '"id": ' + key, "citation-key": '"citation-key": ' + key}
+    item["type"] = _TYPES[kind]
     _preprint(record, item)
     language = _language(record)
     recase = not language or is_english(language)
     _titles(record, item, recase)
     _names(record, item)
-    if record.issued is not None and (record.issued.year or record.issued.literal):
-        item["issued"] = _date(record.issued)
-    if record.accessed is not None and (record.accessed.year or record.accessed.literal):
-        item["accessed"] = _date(record.accessed)
+    issued, accessed = record.issued, record.accessed
+    if issued is not None and (issued.year or issued.literal):
+        item["issued"] = '"issued": ' + _date(issued)
+    if accessed is not None and (accessed.year or accessed.literal):
+        item["accessed"] = '"accessed": ' + _date(accessed)
     _put(item, record, _HEAD)
     _put_one(item, "collection-number" if kind in _SERIES_NUMBER else "number", record.number)
     _put(item, record, _MIDDLE)
-    _put_one(item, "language", csl_language(language) if language else "")
-    _put_one(item, "abstract", record.abstract)
+    if language:
+        _put_one(item, "language", csl_language(language))
+    if record.abstract:
+        _put_one(item, "abstract", record.abstract)
     note = record.note
     if record.arxiv_id and kind != "article":
         note = "\n".join(filter(None, (_arxiv_line(record), note)))
     if note:
         item["note"] = ""  # its place: the text is written once the addenda are known
     if record.keywords:
-        item["keyword"] = _STRING(", ".join(map(_plain, record.keywords)))
-    _extras(record, item, recase, _plain(note) if note else None)
-    return "{" + ", ".join(map(str.__add__, map(_KEYS.__getitem__, item), item.values())) + "}"
+        item["keyword"] = '"keyword": ' + _STRING(", ".join(map(_plain, record.keywords)))
+    if record.extra or kind == "thesis" or note:
+        _extras(record, item, recase, _plain(note) if note else None)
+    return "{" + ", ".join(item.values()) + "}"
 
 
-class _Keys(dict[str, str]):
-    """``"variable": `` for each variable name, made once."""
+class _Types(dict[str, str]):
+    """``"type": …`` for each record type (``document`` for one CSL does not know)."""
 
-    def __missing__(self, var: str) -> str:
-        self[var] = text = _STRING(var) + ": "
+    def __missing__(self, kind: str) -> str:
+        self[kind] = text = '"type": ' + _STRING(kind if kind in CSL_TYPES else "document")
         return text
 
 
-_KEYS = _Keys()
+_TYPES = _Types()
+
+
+class _NameTexts(dict[str, str]):
+    """The JSON of each journal, series or event name (as written: never re-cased), made
+    once: a library names the same few hundred journals again and again. The text is a
+    function of the name alone (its tex spans and math), so it cannot go stale. Bounded:
+    emptied when it holds ``limit`` names."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, name: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        self[name] = text = _STRING(_rich(name, False))
+        return text
+
+
+_NAME_TEXTS = _NameTexts(20_000)
 
 
 def _titles(record: Record, item: _Item, recase: bool) -> None:
@@ -118,25 +161,32 @@ def _titles(record: Record, item: _Item, recase: bool) -> None:
     record), and a chapter's book title too; journal, series and event names as written."""
     title, container, collection, event = _RICH(record)
     if title:
-        item["title"] = _STRING(_rich(title, recase))
+        item["title"] = '"title": ' + _STRING(_rich(title, recase))
     if container:
-        sentence = recase and record.type in _BOOK_CONTAINED
-        item["container-title"] = _STRING(_rich(container, sentence))
+        if recase and record.type in _BOOK_CONTAINED:
+            item["container-title"] = '"container-title": ' + _STRING(_rich(container, True))
+        else:
+            item["container-title"] = '"container-title": ' + _NAME_TEXTS[container]
     if collection:
-        item["collection-title"] = _STRING(_rich(collection, False))
+        item["collection-title"] = '"collection-title": ' + _NAME_TEXTS[collection]
     if event:
-        item["event-title"] = _STRING(_rich(event, False))
+        item["event-title"] = '"event-title": ' + _NAME_TEXTS[event]
 
 
 def _names(record: Record, item: _Item) -> None:
     """``author`` and ``editor``. BibTeX's "and others" is no person: styles add "et al."
     by their own rules (:func:`citekit.model.persons`; most lists have none, which one
     C-level scan of the family names tells)."""
-    for var, names in (("author", record.author), ("editor", record.editor)):
-        if names and "others" in map(_FAMILY, names):
-            names = persons(names)
-        if names:
-            item[var] = _name_list(names)
+    names = record.author
+    if names and "others" in map(_FAMILY, names):
+        names = persons(names)
+    if names:
+        item["author"] = '"author": ' + _name_list(names)
+    names = record.editor
+    if names and "others" in map(_FAMILY, names):
+        names = persons(names)
+    if names:
+        item["editor"] = '"editor": ' + _name_list(names)
 
 
 def _language(record: Record) -> str:
@@ -147,18 +197,20 @@ def _language(record: Record) -> str:
 
 
 def _put(item: _Item, record: Record, fields: _Fields) -> None:
-    """Plain variables: ``fields`` is ``(CSL variables, getter of their record values)``."""
-    variables, getter = fields
+    """Plain variables: ``fields`` is ``(CSL variables, their keys' text, getter of their
+    record values)``; a variable already set is kept."""
+    variables, keys, getter = fields
     values = getter(record)
-    for var, value in itertools.compress(zip(variables, values, strict=True), values):
+    for var, key, value in itertools.compress(zip(variables, keys, values, strict=True), values):
         if var not in item:
-            item[var] = _STRING(_plain(value))
+            # _plain inline: most values hold neither markup nor math
+            item[var] = key + _STRING(_plain(value) if "$" in value or "<" in value else value)
 
 
 def _put_one(item: _Item, var: str, value: str) -> None:
     """``var`` as plain text, unless ``value`` is empty or ``var`` already set."""
     if value and var not in item:
-        item[var] = _STRING(_plain(value))
+        item[var] = _KEYS[var] + _STRING(_plain(value))
 
 
 def _extras(record: Record, item: _Item, recase: bool, note: str | None) -> None:
@@ -175,25 +227,25 @@ def _extras(record: Record, item: _Item, recase: bool, note: str | None) -> None
         elif var in item:
             continue
         elif isinstance(value, Date):
-            item[var] = _date(value)
+            item[var] = _KEYS[var] + _date(value)
         elif isinstance(value, tuple):
-            item[var] = _name_list(value)
+            item[var] = _KEYS[var] + _name_list(value)
         elif var in TITLE_VARIABLES:
-            item[var] = _STRING(_rich(value, recase))
+            item[var] = _KEYS[var] + _STRING(_rich(value, recase))
         else:
-            item[var] = _STRING(value if var == "URL" else _plain(value))
+            item[var] = _KEYS[var] + _STRING(value if var == "URL" else _plain(value))
     if note is not None:
-        item["note"] = _STRING(note)
+        item["note"] = '"note": ' + _STRING(note)
 
 
 def _preprint(record: Record, item: _Item) -> None:
     """arXiv preprints: ``article`` + ``genre: preprint``, publisher arXiv, number the id."""
     if record.type == "article" and record.arxiv_id:
-        item["genre"] = _STRING(record.genre or "preprint")
-        item["publisher"] = _STRING(record.publisher or "arXiv")
-        item["number"] = _STRING(f"arXiv:{record.arxiv_id}")
+        item["genre"] = '"genre": ' + _STRING(record.genre or "preprint")
+        item["publisher"] = '"publisher": ' + _STRING(record.publisher or "arXiv")
+        item["number"] = '"number": ' + _STRING(f"arXiv:{record.arxiv_id}")
     elif record.genre:
-        item["genre"] = _STRING(_plain(record.genre))
+        item["genre"] = '"genre": ' + _STRING(_plain(record.genre))
 
 
 def _arxiv_line(record: Record) -> str:
@@ -260,12 +312,12 @@ def _date(date: Date) -> str:
 
 
 def _parts(date: Date) -> str:
-    parts = [date.year or 0]
-    if date.month:
-        parts.append(date.month)
-        if date.day:
-            parts.append(date.day)
-    return "[" + ", ".join(map(str, parts)) + "]"
+    """``[year, month, day]`` as far as the date goes (its numbers are ints)."""
+    if not date.month:
+        return f"[{date.year or 0}]"
+    if not date.day:
+        return f"[{date.year or 0}, {date.month}]"
+    return f"[{date.year or 0}, {date.month}, {date.day}]"
 
 
 def format_csljson(records: Iterable[Record]) -> str:
