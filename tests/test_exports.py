@@ -177,3 +177,47 @@ def test_cli_export_warns_about_unresolved_stubs(
     assert result.exit_code == 0, result.output
     assert "1 unresolved" in result.stderr and "stub1" in result.stderr
     assert [i["id"] for i in json.loads(result.stdout)] == ["stub1"]
+
+
+# --- derived: one pass over the unmodelled fields ------------------------------------------
+
+_EXTRAS = [
+    ("subtitle", "A Subtitle"),
+    ("TitleAddon", "{an addon}"),
+    ("journalsubtitle", "{Letters}"),
+    ("hhtype", "{grammar}"),
+    ("langid", "{english}"),
+    ("crossref", "{parent}"),
+    ("XData", "{shared}"),
+]
+
+
+def _derived_by_definition(records: list[Any]) -> list[Any]:
+    """:func:`derived` as it reads: children completed, then the title parts joined."""
+    from citekit.writers import inherit
+
+    return [inherit._titles(r) for r in inherit.inherit(records)]
+
+
+@pytest.mark.parametrize("links", [False, True])
+def test_derived_is_inherit_then_title_parts(links: bool) -> None:
+    from citekit.model import Record
+    from citekit.writers.inherit import derived
+
+    extras = [e for e in _EXTRAS if links or e[0].lower() not in ("crossref", "xdata")]
+    records = [r.with_(extra=()) for r in ALL]
+    records += [
+        Record(key=f"k{i}", title="Main Title", container_title="Journal", extra=(extra,))
+        for i, extra in enumerate(extras)
+    ]
+    records += [
+        Record(key="parent", type="book", title="Parent Book", entry_type="book"),
+        Record(key="shared", type="book", publisher="Shared Press", entry_type="xdata"),
+        Record(key="many", title="T", extra=(("hhtype", "x"), ("subtitle", "S"))),
+    ]
+    done = derived(records)
+    assert done == _derived_by_definition(records)
+    assert done[len(ALL)].title == "Main Title. A Subtitle"  # title parts joined either way
+    children = [i for i, r in enumerate(records) if r.extra_get("crossref")]
+    assert [done[i] != records[i] for i in children] == ([True] if links else [])
+    assert derived(ALL) == _derived_by_definition(ALL)

@@ -22,6 +22,8 @@ references). Inheritance is from the parent's own completed record, so chains wo
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Sequence
 
 from ..bibtex.fields import record_from_fields
@@ -62,18 +64,38 @@ _IN |= {"inproceedings", "conference"}
 _WHOLE = {"book", "collection", "reference", "proceedings"}
 _MULTI = {"mvbook", "mvcollection", "mvreference", "mvproceedings"}
 _PERIODICAL_CHILD = {"article", "suppperiodical"}
-_TITLE_PARTS = {"subtitle", "titleaddon", "booksubtitle", "journalsubtitle", "booktitleaddon"}
+_TITLE_PARTS = frozenset(
+    {"subtitle", "titleaddon", "booksubtitle", "journalsubtitle", "booktitleaddon"}
+)
+_LINK_FIELDS = frozenset({"crossref", "xdata"})
+#: The unmodelled fields :func:`derived` acts on: links to parents, and title parts.
+_DERIVING = _TITLE_PARTS | _LINK_FIELDS
+_EXTRA = operator.attrgetter("extra")
+_FIELD_NAME = operator.itemgetter(0)
 
 
 def derived(records: Sequence[Record]) -> list[Record]:
     """``records`` as formats without BibLaTeX's links and title parts need them: children
     completed (:func:`inherit`), ``subtitle``/``titleaddon`` appended to the title and
-    ``booksubtitle``/``journalsubtitle`` to the container, with biblatex's punctuation."""
-    return [_titles(r) for r in inherit(records)]
+    ``booksubtitle``/``journalsubtitle`` to the container, with biblatex's punctuation.
+
+    One pass over the records' unmodelled fields finds the few that need either: a
+    library without links (the usual one) is the records with their title parts joined,
+    which is what :func:`inherit` then :func:`_titles` make of it (inherit leaves such a
+    library as it is, and _titles leaves a record without title parts as it is)."""
+    out = list(records)
+    for i in itertools.compress(range(len(out)), map(_EXTRA, out)):  # records with extras
+        record = out[i]
+        if _DERIVING.isdisjoint(map(str.lower, map(_FIELD_NAME, record.extra))):
+            continue  # the usual record: nothing to do
+        if _refs(record):
+            return [_titles(r) for r in inherit(records)]  # children completed first
+        out[i] = _titles(record)
+    return out
 
 
 def _titles(record: Record) -> Record:
-    if not any(n.lower() in _TITLE_PARTS for n, _ in record.extra):
+    if _TITLE_PARTS.isdisjoint(map(str.lower, map(_FIELD_NAME, record.extra))):
         return record
     from ..bibtex.latex import decode
 
@@ -101,9 +123,9 @@ def _join(text: str, more: str) -> str:
 
 def inherit(records: Sequence[Record]) -> list[Record]:
     """``records`` with every ``crossref``/``xdata`` child completed from its parents."""
-    by_key = {r.key.lower(): r for r in records if r.key}
-    if not any(_refs(r) for r in records):
+    if not any(map(_refs, records)):
         return list(records)  # the usual case: nothing to do
+    by_key = {r.key.lower(): r for r in records if r.key}
     done: dict[str, Record] = {}
     return [inherit_one(r, by_key, done) for r in records]
 
@@ -116,7 +138,7 @@ def inherit_one(
 
 
 def _refs(record: Record) -> bool:
-    return any(name.lower() in ("crossref", "xdata") for name, _ in record.extra)
+    return not _LINK_FIELDS.isdisjoint(map(str.lower, map(_FIELD_NAME, record.extra)))
 
 
 def _resolve(
