@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from citekit.format import format_bibliography
 from citekit.library import loads
+from citekit.writers import csl_case
 from citekit.writers.bibtex import format_bibtex
 from citekit.writers.csl_case import (
     _has_capital_after_first,
@@ -145,6 +146,44 @@ _rich_titles = st.lists(
 @given(_rich_titles)
 def test_the_fast_path_for_rich_titles_equals_the_token_path(title: str) -> None:
     assert sentence_case(title) == _reference(title)
+
+
+# Rich titles without a nocase span (the usual ones: tags and math only), which take the
+# fast path's plain split of the masked title.
+_FLAT_PIECES = [p for p in _MARKUP_PIECES if "nocase" not in p and p != "\ue001"]
+_flat_titles = st.lists(
+    st.one_of(
+        st.sampled_from(_FLAT_PIECES + _PIECES),
+        st.text(alphabet=st.characters(codec="utf-8", exclude_characters="<"), max_size=6),
+    ),
+    max_size=14,
+).flatmap(lambda parts: st.sampled_from(["", " "]).map(lambda sep: sep.join(parts)))
+
+
+@given(_flat_titles)
+def test_the_fast_path_for_rich_titles_without_nocase_equals_the_token_path(title: str) -> None:
+    assert sentence_case(title) == _reference(title)
+
+
+_MATH_PIECES = ["$", "x", "1", " ", "\\alpha", "\\", "_"]
+
+
+@given(st.lists(st.sampled_from(_MATH_PIECES), max_size=8).map("".join))
+def test_the_math_memo_is_the_protection_itself(math: str) -> None:
+    assert csl_case._MATHS[math] == csl_case._math(math) == csl_case._MATHS[math]
+
+
+_GAP_CHARACTERS = st.sampled_from(
+    list(":.?!\"'\u201c\u2018\u00ab\u201d\u2019)] -\u2010\u2011\n\ue000")
+)
+
+
+@given(st.text(alphabet=_GAP_CHARACTERS | st.characters(codec="utf-8"), max_size=4))
+def test_a_gap_that_tells_has_a_character_the_precheck_finds(gap: str) -> None:
+    """The fast path looks at a title's gaps only when the precheck finds one of these
+    characters: every gap that ends a sentence or a hyphenated part must hold one."""
+    if csl_case._MASKED_END.search(gap) or gap[-1:] in csl_case._HYPHENS:
+        assert csl_case._TELLING_GAP(gap)
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12))

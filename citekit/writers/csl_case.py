@@ -120,9 +120,11 @@ def sentence_case(text: str) -> str:
         from .csl_case_ref import rich_sentence_case
 
         return rich_sentence_case(text)
-    if "<" in text or "$" in text:
+    if _NOCASE_OPEN in text:
         masked, inert = _mask(text)
         return _unmask(_words_case(masked), inert)
+    if "<" in text or "$" in text:
+        return _flat_case(text)
     return _words_case(text)
 
 
@@ -143,6 +145,12 @@ _MARKS = re.compile(f"{_INERT_MARK}|{_SPAN_WORD}")
 _MASKED_END = re.compile(
     r"[:.?!][\"'\u201d\u2019)\]]*\s|[\"\u201c\u2018\u00ab](?=\n?(?:\Z|[<$\ue000\ue001]))"
 )
+
+
+#: Finds a character without which no gap ends a sentence (:data:`_MASKED_END` begins
+#: with one) or ends with a hyphen (:data:`_HYPHENS`): a title without any needs no look
+#: at its gaps.
+_TELLING_GAP = re.compile('[:.?!"\u201c\u2018\u00ab\\-\u2010\u2011]').search
 
 
 def _mask(text: str) -> tuple[str, list[str]]:
@@ -182,9 +190,45 @@ def _mask(text: str) -> tuple[str, list[str]]:
     return "".join(out), inert
 
 
+def _flat_case(text: str) -> str:
+    """:func:`_unmask` ``(_words_case(masked), inert)`` for a title holding no nocase span,
+    the usual rich title: no mark is then a span word, so each tag and math is one
+    ``_INERT_MARK`` (what :func:`_mask`'s loop makes of them at depth 0), and the marks
+    are found again by a plain string split."""
+    pieces = _INERT.split(text)  # text, tag, math, text, …: one of each tag, math is None
+    masked = _INERT_MARK.join(pieces[0::3])
+    if "$" in text:
+        tags, maths = pieces[1::3], pieces[2::3]
+        inert = [_MATHS[m] if t is None else t for t, m in zip(tags, maths, strict=True)]
+    else:
+        inert = pieces[1::3]  # tags only
+    cased = _words_case(masked).split(_INERT_MARK)
+    out = cased + inert
+    out[0::2], out[1::2] = cased, inert
+    return "".join(out)
+
+
 def _math(math: str) -> str:
     """Math holding a letter, protected whole (``\\langle``: a name, not a letter)."""
     return _NOCASE_OPEN + math + _CLOSE if any(map(str.isalpha, _COMMAND.sub("", math))) else math
+
+
+class _MathTable(dict[str, str]):
+    """:func:`_math` of each formula, worked out once (``$\\alpha$`` recurs). Bounded:
+    emptied when it holds ``limit`` formulas."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __missing__(self, math: str) -> str:
+        if len(self) >= self.limit:
+            self.clear()
+        self[math] = text = _math(math)
+        return text
+
+
+_MATHS = _MathTable(10_000)
 
 
 def _unmask(masked: str, inert: list[str]) -> str:
@@ -206,12 +250,13 @@ def _words_case(text: str) -> str:
     infos = list(map(_WORDS.__getitem__, words))
     score = sum(map(_SCORE, infos))
     starts = [0]  # a sentence's first word, and the later parts of a hyphenated word,
-    for j in itertools.compress(range(1, len(words)), map(" ".__ne__, gaps[1:-1])):
-        gap = gaps[j]  # … say nothing about the title's case
-        if _MASKED_END.search(gap):
-            starts.append(j)
-        elif gap[-1:] in _HYPHENS:
-            score -= infos[j][0]
+    if _TELLING_GAP(text):  # … say nothing about the title's case: most titles have none
+        for j in itertools.compress(range(1, len(words)), map(" ".__ne__, gaps[1:-1])):
+            gap = gaps[j]
+            if _MASKED_END.search(gap):
+                starts.append(j)
+            elif gap[-1:] in _HYPHENS:
+                score -= infos[j][0]
     for j in starts:
         score -= infos[j][0]
     convert = score > 0
