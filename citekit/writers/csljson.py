@@ -47,6 +47,7 @@ _SERIES_NUMBER = frozenset({"book", "chapter"})  # BibTeX number = number in the
 # the plain ones, read with one attrgetter each.
 _RICH = operator.attrgetter("title", "container_title", "collection_title", "event_title")
 _FAMILY = operator.attrgetter("family")
+_FIELD_NAME = operator.itemgetter(0)
 #: An item being written: each variable's ``"variable": value`` JSON text (its key and
 #: value, a piece of the line), in the output's order.
 _Item = dict[str, str]
@@ -61,12 +62,14 @@ class _Keys(dict[str, str]):
 
 
 _KEYS = _Keys()
-#: Plain variables: ``(CSL variables, their "variable": texts, getter of their values)``.
-_Fields = tuple[tuple[str, ...], tuple[str, ...], Callable[[Record], tuple[str, ...]]]
+#: Plain variables: ``((CSL variable, its "variable": text), …)`` and the getter of their
+#: record values.
+_Fields = tuple[tuple[tuple[str, str], ...], Callable[[Record], tuple[str, ...]]]
 
 
 def _fields(variables: tuple[str, ...], attributes: tuple[str, ...]) -> _Fields:
-    return variables, tuple(map(_KEYS.__getitem__, variables)), operator.attrgetter(*attributes)
+    keys = tuple(zip(variables, map(_KEYS.__getitem__, variables), strict=True))
+    return keys, operator.attrgetter(*attributes)
 
 
 _HEAD = _fields(("volume", "issue", "page"), ("volume", "issue", "page"))
@@ -193,16 +196,17 @@ def _language(record: Record) -> str:
     """The record's language, or its BibLaTeX ``langid`` (as written, without braces)."""
     if record.language or not record.extra:
         return record.language
+    if "langid" not in map(str.lower, map(_FIELD_NAME, record.extra)):
+        return ""  # a C-level scan: most records with unmodelled fields have no langid
     return (record.extra_get("langid") or "").strip("{} ")
 
 
 def _put(item: _Item, record: Record, fields: _Fields) -> None:
-    """Plain variables: ``fields`` is ``(CSL variables, their keys' text, getter of their
-    record values)``; a variable already set is kept."""
-    variables, keys, getter = fields
-    values = getter(record)
-    for var, key, value in itertools.compress(zip(variables, keys, values, strict=True), values):
-        if var not in item:
+    """Plain variables: ``fields`` is ``((CSL variable, its key's text), …)`` and the
+    getter of their record values; a variable already set is kept."""
+    keys, getter = fields
+    for (var, key), value in zip(keys, getter(record), strict=True):
+        if value and var not in item:
             # _plain inline: most values hold neither markup nor math
             item[var] = key + _STRING(_plain(value) if "$" in value or "<" in value else value)
 
