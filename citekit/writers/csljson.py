@@ -97,7 +97,8 @@ def csl_line(record: Record) -> str:
     record = as_preprint(record)
     kind = record.type
     key = _STRING(record.key)
-    item: _Item = {"id": '"id": ' + key, "citation-key": '"citation-key": ' + key}
+    # the line's opening brace rides on its first piece: one copy of the line less
+    item: _Item = {"id": '{"id": ' + key, "citation-key": '"citation-key": ' + key}
     item["type"] = _TYPES[kind]
     _preprint(record, item)
     language = _language(record)
@@ -125,7 +126,7 @@ def csl_line(record: Record) -> str:
         item["keyword"] = '"keyword": ' + _STRING(", ".join(map(_plain, record.keywords)))
     if record.extra or kind == "thesis" or note:
         _extras(record, item, recase, _plain(note) if note else None)
-    return "{" + ", ".join(item.values()) + "}"
+    return ", ".join(item.values()) + "}"
 
 
 class _Types(dict[str, str]):
