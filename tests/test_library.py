@@ -325,3 +325,16 @@ def test_reading_files_does_not_pile_up_log_handlers() -> None:
     for _ in range(3):
         loads("@misc{a, title = {x}}\n")
     assert sum(isinstance(h, logging.NullHandler) for h in log.handlers) == 1
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_abstract_paragraphs_survive_a_file_that_mixes_line_ends(newline: str) -> None:
+    """A file with CRLF and LF line ends is read as it is (CR is white space): an
+    abstract's CRLF blank line is still a paragraph break (it was read as a space)."""
+    text = (
+        "@article{a, title = {A},\r\n  abstract = {One.\r\n\r\nTwo.\r\n \r\nThree.}}\r\n"
+        f"@article{{b, title = {{B}},{newline}  abstract = {{Four.{newline}{newline}Five.}}}}\n"
+    )
+    records = {r.key: r for r in loads(text).records}
+    assert records["a"].abstract == "One.\n\nTwo.\n\nThree."
+    assert records["b"].abstract == "Four.\n\nFive."

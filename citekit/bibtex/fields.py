@@ -80,7 +80,7 @@ _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNOREC
 _THESIS_KINDS = {"mathesis": "mastersthesis", "phdthesis": "phdthesis"}
 _DEFAULT_GENRE = {"report": "techreport", "thesis": "phdthesis"}
 _PAGE_DASH = re.compile(r"\s*[-–—]+\s*")
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")  # a CR too: a file that mixes line ends keeps them
 
 
 def record_from_fields(entry_type: str, key: str, fields: Sequence[tuple[str, str]]) -> Record:
