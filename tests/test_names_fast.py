@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,39 @@ CONSTRUCTED = [
     "{Smith, John",
     "} and {",
     "a}b and c{d",
+    # the edges of the common shapes (_parse_common)
+    "Smith, and B",
+    "A and and B",
+    "Smith and",
+    "and Smith",
+    "{{Smith}}",
+    "{{Smith}} and {a,b}{c}",
+    "{a,b}{c}, d",
+    "Toma{\\~s}, A and Wojc{\\~i}k, {\\H{W}}ojcik",
+    "Toma\\~s, A",
+    "van Toma{\\~s}, A",
+    "ab=c d",
+    "ab=c, d=e",
+    "ab = c, d",
+    "A, B, C,",
+    "A B,",
+    "A B, and C",
+    "{Smith}, John",
+    "Smith , John",
+    "A\u00a0and B",
+    "A and\u00a0B",
+    ", Anna",
+    "{World and Health} and B",
+    "{World Health}, B",
+    "{World \\& Health}",
+    "{\\relax Ch}ristensen, O",
+    "van~Dyke, J",
+    "Smith, A.~B.",
+    "A  AND  b aNd C",
+    'von Sch{\\"o}nberg, Uma and Roy Burman, B. K. and Cook, Walter Anthony, S.J.',
+    "Andersson, III, Ana-María and {\\ss}",
+    "Anderson, Andy and Andrea and",
+    "{\\x00options}",
 ]
 
 
@@ -103,6 +137,29 @@ def test_the_fast_path_reads_the_usual_forms() -> None:
     assert names._masked("{" * 9 + "}" * 9) is None  # one pass a level: linear, bounded
 
 
+def test_the_common_shapes_take_the_common_path() -> None:
+    for value in [
+        "Knuth, Donald E. and van der Waals, J. D. and {World Health Organization}",
+        'Toma{\\~s}, J{\\"o}rg and Ford, Jr., Henry and Abdul Gani Asyik, and Jo Smith, A.~B.',
+        "Leslie Lamport and Charles de la Vall{\\'e}e Poussin and others",
+    ]:
+        assert names._parse_common(value, ()) == names._parse_slow(value), value
+    for value in ["Ford, Jr., Henry, III", "family=Smith, given=John", "x {a b} y", "A~B"]:
+        assert names._parse_common(value, ()) is None, value
+
+
+def test_names_built_without_the_dataclass_init_are_the_same() -> None:
+    # _person and _organisation set Name's slots directly: they must set every field and
+    # skip nothing the dataclass would run.
+    assert len(names._SETTERS) == len(fields(Name)) == 5
+    assert not hasattr(Name, "__post_init__")
+    assert names._person("Müller", "Jörg") == Name(family="Müller", given="Jörg")
+    assert names._organisation("OpenAI") == Name(literal="OpenAI")
+    assert hash(names._person("a", "b")) == hash(Name("a", "b"))
+    person = names._person("a", "b")
+    assert [getattr(person, f.name) for f in fields(Name)] == ["a", "b", "", "", ""]
+
+
 @pytest.mark.parametrize("path", sorted(REALWORLD.glob("*.bib")), ids=lambda p: p.name)
 def test_every_name_list_of_real_files(path: Path) -> None:
     text = path.read_bytes().decode("utf-8", errors="replace")
@@ -125,7 +182,8 @@ PIECES = ["Smith", "john", "J.", "van", "der", "de la", " ", "  ", "\t", "\n", "
           " and ", " AND ", "and", " and others", "{", "}", "{OpenAI}", "{\\'e}", "\\'e",
           "{\\\"U}", "{\\ss}", "\\v{S}", "{\\v S}", "{a b}", "{a, b}", "{x and y}", "=",
           "family=", "given=", "prefix=", "useprefix=false", "Jr.", "\u00a0", "李", "-",
-          "{\\relax Ch}", "{{a} b}", "\\i", "{\\'\\i}", "É"]  # fmt: skip
+          "{\\relax Ch}", "{{a} b}", "\\i", "{\\'\\i}", "É", "{\\~s}", "and{x}", "A", "nd",
+          "{a,b}", "Ab=", "\u2003"]  # fmt: skip
 
 
 @settings(max_examples=600, deadline=None)

@@ -12,11 +12,13 @@ Reading follows ``bibtex``'s name grammar rather than bibtexparser's ``SplitName
 * ``and others`` ("et al.") reads as :data:`~citekit.model.OTHERS` and is written back as
   ``others``.
 
-Reading is cached per author list, per name and per name part (real files repeat them),
-and finds separators at brace depth 0 with plain regular expressions over a *masked*
-copy of the value (:func:`_masked`: every brace group blanked out, positions kept). A value
-whose braces do not balance is read a character at a time (:func:`_parse_slow`, which
-``tests/test_names_fast.py`` holds the fast path to).
+Reading is cached per author list and per name part (real files repeat them). Nearly every
+list is made of a few shapes (``Last, First``, ``First von Last``, ``{Organisation}``, with
+accent groups such as ``{\\"u}``): one regular expression reads those a name at a time
+(:func:`_parse_common`). Any other list finds its separators at brace depth 0 with plain
+regular expressions over a *masked* copy of the value (:func:`_masked`: every brace group
+blanked out, positions kept). A value whose braces do not balance is read a character at
+a time (:func:`_parse_slow`, which ``tests/test_names_fast.py`` holds both fast paths to).
 
 Writing gives ``von Last, Jr., First`` with each part encoded by :mod:`citekit.bibtex.latex`;
 a family name that BibTeX would misread (it starts lower-case, or holds a comma or
@@ -26,6 +28,7 @@ a family name that BibTeX would misread (it starts lower-case, or holds a comma 
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 from functools import lru_cache
 
 from ..model import Name
@@ -49,6 +52,9 @@ def parse_names(value: str) -> tuple[Name, ...]:
 def _parse_list(value: str, macros: object) -> tuple[Name, ...]:
     """:func:`parse_names` of a stripped ``value`` (``macros``: the cache key of the
     ``@preamble`` in force, which decoding depends on)."""
+    common = _parse_common(value, macros)
+    if common is not None:
+        return common
     if _PLAIN_GROUPS.fullmatch(value):  # its own mask: no separator inside braces
         pieces = [(piece.strip(),) * 2 for piece in _AND_SIMPLE.split(value)]
     else:
@@ -67,6 +73,173 @@ def _parse_list(value: str, macros: object) -> tuple[Name, ...]:
         if raw and (name := _parse_one(raw, masked, macros)).literal != _OPTIONS_ONLY.literal:
             names.append(name)
     return tuple(names)
+
+
+#: The white space between the words of a name, or around ``and``, on the common path.
+_GAP = r"[ \t\r\n]"
+#: A brace group without white space (``{\'e}``, ``{\c{s}}``, ``{\~s}``), nested at most three
+#: deep: nothing in it separates names, name parts or words. (Each level is an unrolled
+#: loop, ``\{x*(?:{…}x*)*\}``, which the regex engine runs faster than an alternation.)
+_NO_SPACE = r"[^{}\s]*+"
+_QUIET_GROUP = rf"\{{{_NO_SPACE}\}}"
+for _ in range(2):
+    _QUIET_GROUP = rf"\{{{_NO_SPACE}(?:{_QUIET_GROUP}{_NO_SPACE})*+\}}"
+#: A word of a name on the common path: no white space, tie (so ``str.split`` finds the
+#: words) or comma at brace depth 0, and not a lone ``and`` (which separates names where
+#: it stands between white space).
+_WORD_ = (
+    rf"(?:[^\s{{}}~,Aa]|[Aa](?![Nn][Dd](?:\s|\Z))|{_QUIET_GROUP})"
+    rf"[^\s{{}}~,]*+(?:{_QUIET_GROUP}[^\s{{}}~,]*+)*+"
+)
+_WORDS = rf"{_WORD_}(?:{_GAP}++{_WORD_})*+"
+#: The words of a part that is not split into words (*First*, *Jr*): ties allowed.
+_TEXT_WORD = (
+    rf"(?:[^\s{{}},Aa]|[Aa](?![Nn][Dd](?:\s|\Z))|{_QUIET_GROUP})"
+    rf"[^\s{{}},]*+(?:{_QUIET_GROUP}[^\s{{}},]*+)*+"
+)
+_TEXT = rf"{_TEXT_WORD}(?:{_GAP}++{_TEXT_WORD})*+"
+_COMMA = rf"{_GAP}*+,{_GAP}*+"
+#: One name of the shapes that make up nearly every list, and what follows it: a literal
+#: (``{World Health Organization}``), ``von Last, First``, ``von Last, Jr, First`` or
+#: ``First von Last``, perhaps with a trailing comma (``Abdul Gani Asyik,``); each ends at
+#: an ``and`` (with plain white space) or the value's end. Groups: literal, *von Last* (or
+#: the words of a name without a comma), *First* (or *Jr*), *First* after a *Jr*.
+#: A name that could be in biblatex's extended format (``family=…``) is not common.
+_COMMON_NAME = re.compile(
+    rf"""(?:
+        (\{{[^{{}}\\\x00][^{{}}\x00]*+\}})
+      | (?![A-Za-z][A-Za-z-]*\s*=)
+        ({_WORDS})(?:{_COMMA}({_TEXT})(?:{_COMMA}({_TEXT}))?)?
+        (?:{_GAP}*+,)?  # a trailing comma, which is ignored
+    )
+    (?:{_GAP}++[Aa][Nn][Dd]{_GAP}++|\Z)""",
+    re.VERBOSE,
+)
+
+
+def _parse_common(value: str, macros: object) -> tuple[Name, ...] | None:
+    """The names of ``value`` when each is of a :data:`_COMMON_NAME` shape, else None.
+
+    Why this agrees with :func:`_parse_one`: the shapes hold no brace group with a
+    separator inside, so the value is its own mask; the ``and`` that ends a name is one
+    :data:`_AND_SIMPLE` would split at (no word is a lone ``and``, so none is skipped);
+    a literal is one brace group not led by a command (:func:`_is_single_group`); a
+    one-word *Last* has no *von*; and a name that is one brace group of the words shape
+    (``{{Smith}}``) goes to :func:`_parse_one` itself.
+    """
+    names: list[Name] = []
+    decoded = _part_cache(macros)
+    pos = 0
+    end = len(value)
+    match_at = _COMMON_NAME.match
+    while pos < end:
+        match = match_at(value, pos)
+        if match is None:
+            return None
+        pos = match.end()
+        literal, words, given, given2 = match.groups()
+        if given is not None:
+            names.append(_common_person(words, given, given2, decoded, macros))
+        elif words is not None:
+            names.append(_words_name(words, macros))
+        else:
+            if (text := decoded.get(literal)) is None:
+                text = _decode_part(literal, decoded)
+            names.append(_organisation(text))
+    return tuple(names)
+
+
+#: Decoded name parts, per ``@preamble`` key (see :func:`_part_cache`).
+_PART_CACHES: dict[object, dict[str, str]] = {}
+_PART_CACHE_SIZE = 32768
+
+
+def _part_cache(macros: object) -> dict[str, str]:
+    """The decoded name parts under the ``@preamble`` keyed ``macros``: a plain dict (a
+    lookup costs a fraction of an ``lru_cache`` call; a file repeats its given names and
+    families far more than its lists), emptied when it grows past its bound."""
+    cache = _PART_CACHES.get(macros)
+    if cache is None or len(cache) > _PART_CACHE_SIZE:
+        if len(_PART_CACHES) > 16:
+            _PART_CACHES.clear()
+        cache = _PART_CACHES[macros] = {}
+    return cache
+
+
+def _decode_part(text: str, cache: dict[str, str]) -> str:
+    """``text`` decoded, remembered in ``cache`` (the one of the preamble in force)."""
+    decoded = cache[text] = decode(text)
+    return decoded
+
+
+_new = object.__new__
+#: The slots' setters of :class:`~citekit.model.Name`, in field order: a name built through
+#: them costs a third of the dataclass's ``__init__`` (which sets each field through
+#: ``object.__setattr__`` by name); ``tests/test_names_fast.py`` checks they are all of its
+#: fields and that it has no ``__post_init__`` to skip.
+_SETTERS = tuple(vars(Name)[field.name].__set__ for field in fields(Name))
+
+
+def _common_person(
+    family: str, given: str, given2: str | None, decoded: dict[str, str], macros: object
+) -> Name:
+    """The name ``family, given`` or ``family, given, given2`` (*Jr* then *First*)."""
+    if given2 is not None:
+        particle, last = _von_family(family, macros)
+        return Name(last, _decoded(given2, macros), particle, _decoded(given, macros))
+    if (first := decoded.get(given)) is None:
+        first = _decode_part(given, decoded)
+    if " " in family or "\t" in family or "\n" in family or "\r" in family:
+        particle, last = _von_family(family, macros)
+        return Name(last, first, particle)
+    # one word: no von (the usual case)
+    return _person(decoded.get(family) or _decode_part(family, decoded), first)
+
+
+@lru_cache(maxsize=16384)
+def _von_family(text: str, macros: object) -> tuple[str, str]:
+    """The decoded *von* and *Last* of a :data:`_WORDS` part before a comma."""
+    von, last = _von_last(text.split())
+    return _decoded(von, macros), _decoded(last, macros)
+
+
+def _person(family: str, given: str) -> Name:
+    """``Name(family, given)``, built faster (see :data:`_SETTERS`)."""
+    name: Name = _new(Name)
+    set_family, set_given, set_particle, set_suffix, set_literal = _SETTERS
+    set_family(name, family)
+    set_given(name, given)
+    set_particle(name, "")
+    set_suffix(name, "")
+    set_literal(name, "")
+    return name
+
+
+def _organisation(literal: str) -> Name:
+    """``Name(literal=literal)``, built faster (see :data:`_SETTERS`)."""
+    name: Name = _new(Name)
+    set_family, set_given, set_particle, set_suffix, set_literal = _SETTERS
+    set_family(name, "")
+    set_given(name, "")
+    set_particle(name, "")
+    set_suffix(name, "")
+    set_literal(name, literal)
+    return name
+
+
+@lru_cache(maxsize=16384)
+def _words_name(words: str, macros: object) -> Name:
+    """A name without a comma of the :data:`_COMMON_NAME` shapes (``First von Last``)."""
+    if words[0] == "{" and words[-1] == "}":
+        # perhaps one brace group, a literal; balanced, so it has a mask
+        return _parse_one(words, _masked(words) or words, macros)
+    first, von, last = _first_von_last_parts(words.split())
+    decoded = _part_cache(macros)
+    return Name(
+        family=decoded.get(last) or _decode_part(last, decoded),
+        given=decoded.get(first) or _decode_part(first, decoded),
+        particle=decoded.get(von) or _decode_part(von, decoded),
+    )
 
 
 #: Text whose brace groups balance, nest at most three deep and hold no separator of
@@ -264,13 +437,18 @@ def _is_single_group(raw: str) -> bool:
 
 
 def _first_von_last(words: list[str]) -> Name:
+    return _name(*_first_von_last_parts(words), "")
+
+
+def _first_von_last_parts(words: list[str]) -> tuple[str, str, str]:
+    """The *First*, *von* and *Last* of a name without a comma (given as its words)."""
     if not words:
-        return Name()
+        return "", "", ""
     lower = [i for i, w in enumerate(words[:-1]) if _is_lower(w)]
     if not lower:
-        return _name(" ".join(words[:-1]), "", words[-1], "")
+        return " ".join(words[:-1]), "", words[-1]
     start, end = lower[0], lower[-1] + 1
-    return _name(" ".join(words[:start]), " ".join(words[start:end]), " ".join(words[end:]), "")
+    return " ".join(words[:start]), " ".join(words[start:end]), " ".join(words[end:])
 
 
 def _von_last(words: list[str]) -> tuple[str, str]:
