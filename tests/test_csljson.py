@@ -137,9 +137,10 @@ def test_journal_names_through_the_memo_are_their_rendering_itself(name: str) ->
 
 
 def test_the_journal_name_memo_is_bounded() -> None:
-    from citekit.writers.csljson import _NameTexts
+    from citekit.writers.csljson import _name_text
+    from citekit.writers.memo import BoundedMemo
 
-    memo = _NameTexts(3)
+    memo = BoundedMemo(_name_text, 3)
     texts = [memo[f"Journal {i}"] for i in range(7)]
     assert texts == [f'"Journal {i}"' for i in range(7)]
     assert len(memo) <= 3

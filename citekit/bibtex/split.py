@@ -34,15 +34,16 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import Any, AnyStr, NamedTuple
 
-__all__ = ["Blocks", "RawEntry", "split", "split_blocks"]
+__all__ = ["Blocks", "RawEntry", "at_line_start", "split", "split_blocks"]
 
 # A block start at the start of a line (after optional whitespace), as bibtexparser's
 # ``_BLOCK_START`` plus its ``_is_at_line_start`` test.
 _CUT = re.compile(r"^[^\S\n]*@\w*[ \t]*(?=[{(])", re.M)
-# The same without its "^…" (_heads checks the line start): a pattern that begins with a
+# The same without its "^…" (at_line_start checks the line start): a pattern that begins with a
 # literal is searched for that character, where "^" in multi-line mode is tried at every
 # position of the text (five times slower).
 _AT = re.compile(r"@\w*[ \t]*(?=[{(])")
@@ -192,19 +193,29 @@ def split_blocks(text: str, max_failed: int | None = None) -> tuple[Blocks, int]
 
 
 def _heads(text: str) -> list[tuple[int, int]]:
-    """Where each match of :data:`_CUT` in ``text`` starts, and one past its end.
+    """Where each match of :data:`_CUT` in ``text`` starts, and one past its end."""
+    return [(start, match.end() + 1) for start, match in at_line_start(_AT, text)]
 
-    ``_AT`` finds each ``@`` that opens a block, the match's end; its start is the start
-    of its line when only white space (other than a newline, as ``[^\\S\\n]``) comes
-    before it there. No ``_AT`` match holds another ``@``, so none hides a block start.
+
+def at_line_start(
+    pattern: re.Pattern[AnyStr], text: AnyStr
+) -> Iterator[tuple[int, re.Match[AnyStr]]]:
+    """The matches of ``pattern`` (one that starts with ``@``) that only white space other
+    than a newline precedes on their line, each with the start of its line: those of
+    ``^[^\\S\\n]*`` followed by ``pattern`` in multi-line mode.
+
+    A pattern that starts with a literal is searched for by that character, where ``^`` in
+    multi-line mode is tried at every position (12 MB: ~10 ms instead of ~100 ms). No match
+    holds another ``@``, so none hides a block start. The text between the line start and
+    the match holds no newline, so ``isspace`` (Unicode for str, ASCII for bytes) is
+    ``[^\\S\\n]`` of a str or bytes pattern there.
     """
-    heads = []
-    for match in _AT.finditer(text):
+    newline = "\n" if isinstance(text, str) else b"\n"
+    for match in pattern.finditer(text):
         at = match.start()
-        start = text.rfind("\n", 0, at) + 1
+        start = text.rfind(newline, 0, at) + 1
         if start == at or text[start:at].isspace():
-            heads.append((start, match.end() + 1))
-    return heads
+            yield start, match
 
 
 def _add_piece(library: Blocks, splitter: Any, line: int, stop: int | None) -> int:

@@ -52,6 +52,7 @@ import operator
 import re
 
 from ..bibtex.case import implied_nocase
+from .memo import BoundedMemo
 
 __all__ = ["csl_language", "is_english", "sentence_case", "title_case"]
 
@@ -130,7 +131,7 @@ def sentence_case(text: str) -> str:
 
 # The fast path (``export csl`` runs it for every English title). Markup and math are
 # masked out of the title, so that one regex split finds every word and one table lookup
-# per word (:class:`_WordTable`) says how it is cased: no Python-level work per token.
+# per word (:data:`_WORDS`) says how it is cased: no Python-level work per token.
 # :mod:`.csl_case_ref` reads a title token by token: the reference this is held to.
 
 #: Stands for a tag or math in a masked title: neither a word nor white space.
@@ -213,22 +214,8 @@ def _math(math: str) -> str:
     return _NOCASE_OPEN + math + _CLOSE if any(map(str.isalpha, _COMMAND.sub("", math))) else math
 
 
-class _MathTable(dict[str, str]):
-    """:func:`_math` of each formula, worked out once (``$\\alpha$`` recurs). Bounded:
-    emptied when it holds ``limit`` formulas."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __missing__(self, math: str) -> str:
-        if len(self) >= self.limit:
-            self.clear()
-        self[math] = text = _math(math)
-        return text
-
-
-_MATHS = _MathTable(10_000)
+#: :func:`_math` of each formula, worked out once (``$\\alpha$`` recurs).
+_MATHS = BoundedMemo(_math, 10_000)
 
 
 def _unmask(masked: str, inert: list[str]) -> str:
@@ -288,27 +275,18 @@ _KEPT = operator.itemgetter(1)
 _LOWERED = operator.itemgetter(2)
 
 
-class _WordTable(dict[str, _WordCase]):
-    """Each word's :data:`_WordCase`, worked out once: a library's titles share most of
-    their words. Bounded: emptied when it holds ``limit`` words."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __missing__(self, word: str) -> _WordCase:
-        if len(self) >= self.limit:
-            self.clear()
-        case = self[word] = (
-            _score(word),
-            _word(word, False, False, False),
-            _word(word, False, True, False),
-            _word(word, True, False, False),
-        )
-        return case
+def _word_case(word: str) -> _WordCase:
+    """A word's :data:`_WordCase`: its score, and the word kept, lowered and capitalised."""
+    return (
+        _score(word),
+        _word(word, False, False, False),
+        _word(word, False, True, False),
+        _word(word, True, False, False),
+    )
 
 
-_WORDS = _WordTable(50_000)
+#: Each word's :data:`_WordCase`, worked out once: a library's titles share most words.
+_WORDS = BoundedMemo(_word_case, 50_000)
 
 
 def _score(word: str) -> int:

@@ -26,6 +26,7 @@ from ..bibtex.texmath import flatten, rich_math
 from ..model import CSL_TYPES, Date, Name, Record, csl_text, persons
 from .csl_case import csl_language, is_english, sentence_case
 from .csl_extra import TITLE_VARIABLES, extra_variables
+from .memo import BoundedMemo
 from .preprint import as_preprint
 
 __all__ = [
@@ -140,24 +141,14 @@ class _Types(dict[str, str]):
 _TYPES = _Types()
 
 
-class _NameTexts(dict[str, str]):
-    """The JSON of each journal, series or event name (as written: never re-cased), made
-    once: a library names the same few hundred journals again and again. The text is a
-    function of the name alone (its tex spans and math), so it cannot go stale. Bounded:
-    emptied when it holds ``limit`` names."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __missing__(self, name: str) -> str:
-        if len(self) >= self.limit:
-            self.clear()
-        self[name] = text = _STRING(_rich(name, False))
-        return text
+def _name_text(name: str) -> str:
+    """The JSON of a journal, series or event name (as written: never re-cased)."""
+    return _STRING(_rich(name, False))
 
 
-_NAME_TEXTS = _NameTexts(20_000)
+#: :func:`_name_text` of each name, made once: a library names the same few hundred
+#: journals again and again, and the text is a function of the name alone.
+_NAME_TEXTS = BoundedMemo(_name_text, 20_000)
 
 
 def _titles(record: Record, item: _Item, recase: bool) -> None:
