@@ -93,21 +93,15 @@ def _load_for_good(load: Callable[[Path], Any], path: Path) -> list[Any]:
     a real one-shot process (``main``): freezing inside a long-lived one (tests) would
     keep its pending garbage forever.
     """
-    if not _ONE_SHOT["process"]:
+    with _collector_paused():
         return list(load(path))
-    gc.disable()
-    try:
-        records = list(load(path))
-        gc.freeze()
-    finally:
-        gc.enable()
-    return records
 
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """The cyclic GC paused for a sliced export in a one-shot process (``main``), and in
-    the workers it forks, which inherit the pause.
+    """The cyclic GC paused, and what was made meanwhile frozen after, in a one-shot
+    process (``main``): for a whole load (:func:`_load_for_good`) and for a sliced export
+    and the workers it forks, which inherit the pause.
 
     A slice's objects die with it, by reference counting: the collector would only ever
     rescan what outlives the slices, the reader's caches, which grow to tens of thousands
